@@ -1,0 +1,72 @@
+"""Callbacks: handler base classes, managers, and the handlers that ship with runwire.
+
+Pass handlers at run time (`config={"callbacks": [h]}`) to hear every nested run, or to a
+constructor (`callbacks=[h]`) to hear that object's runs only.
+"""
+
+from typing import Any
+
+from runwire.callbacks.base import (
+    AsyncCallbackHandler,
+    BaseCallbackHandler,
+    CallbackManagerMixin,
+    ChainManagerMixin,
+    LLMManagerMixin,
+    RetrieverManagerMixin,
+    RunManagerMixin,
+    ToolManagerMixin,
+)
+from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
+from runwire.callbacks.manager import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForChainRun,
+    AsyncCallbackManagerForLLMRun,
+    AsyncCallbackManagerForRetrieverRun,
+    AsyncCallbackManagerForToolRun,
+    AsyncParentRunManager,
+    AsyncRunManager,
+    BaseRunManager,
+    CallbackManager,
+    CallbackManagerForChainRun,
+    CallbackManagerForLLMRun,
+    CallbackManagerForRetrieverRun,
+    CallbackManagerForToolRun,
+    ParentRunManager,
+    RunManager,
+)
+from runwire.callbacks.stdout import StdOutCallbackHandler, StreamingStdOutCallbackHandler
+
+BaseCallbackManager = CallbackManager
+Callbacks = list[Any] | CallbackManager | None
+
+__all__ = [
+    "AsyncCallbackHandler",
+    "AsyncCallbackManager",
+    "AsyncCallbackManagerForChainRun",
+    "AsyncCallbackManagerForLLMRun",
+    "AsyncCallbackManagerForRetrieverRun",
+    "AsyncCallbackManagerForToolRun",
+    "AsyncParentRunManager",
+    "AsyncRunManager",
+    "BaseCallbackHandler",
+    "BaseCallbackManager",
+    "BaseRunManager",
+    "CallbackManager",
+    "CallbackManagerForChainRun",
+    "CallbackManagerForLLMRun",
+    "CallbackManagerForRetrieverRun",
+    "CallbackManagerForToolRun",
+    "CallbackManagerMixin",
+    "Callbacks",
+    "ChainManagerMixin",
+    "LLMManagerMixin",
+    "ParentRunManager",
+    "RetrieverManagerMixin",
+    "RunManager",
+    "RunManagerMixin",
+    "StdOutCallbackHandler",
+    "StreamingStdOutCallbackHandler",
+    "ToolManagerMixin",
+    "adispatch_custom_event",
+    "dispatch_custom_event",
+]

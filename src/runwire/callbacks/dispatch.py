@@ -1,0 +1,344 @@
+"""Dispatch: which handler methods hear an event, and calling them safely.
+
+A set of handlers is compiled once into a table `event -> ((handler, method, is_async), ...)`
+holding only the methods a handler overrides and does not ignore, so an event nobody listens to
+costs one dict lookup, and a handler set that listens to nothing lets the runtime skip runs
+entirely. Calling is sequential and in order (runtime handlers before constructor ones) on every
+path; a failing handler is logged and swallowed, or re-raised after the others got the event
+when it sets `raise_error`. Not here: run ids, parents or tags (see `manager`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from runwire.callbacks.base import DEFAULT_MODULES
+
+logger = logging.getLogger("runwire.callbacks")
+
+# Every event and the `ignore_*` flag that silences it ("" = cannot be ignored).
+EVENTS: dict[str, str] = {
+    "on_llm_start": "ignore_llm",
+    "on_chat_model_start": "ignore_chat_model",
+    "on_llm_new_token": "ignore_llm",
+    "on_llm_end": "ignore_llm",
+    "on_llm_error": "ignore_llm",
+    "on_chain_start": "ignore_chain",
+    "on_chain_end": "ignore_chain",
+    "on_chain_error": "ignore_chain",
+    "on_agent_action": "ignore_agent",
+    "on_agent_finish": "ignore_agent",
+    "on_tool_start": "ignore_agent",
+    "on_tool_end": "ignore_agent",
+    "on_tool_error": "ignore_agent",
+    "on_retriever_start": "ignore_retriever",
+    "on_retriever_end": "ignore_retriever",
+    "on_retriever_error": "ignore_retriever",
+    "on_text": "",
+    "on_retry": "ignore_retry",
+    "on_custom_event": "ignore_custom_event",
+}
+
+Entry = tuple[Any, Callable[..., Any], bool]
+
+_class_cache: dict[type, dict[str, bool]] = {}
+
+
+def _overridden(cls: type) -> dict[str, bool]:
+    """Events whose method `cls` defines itself (not a base default), mapped to is-async."""
+    found = _class_cache.get(cls)
+    if found is None:
+        from inspect import iscoroutinefunction
+
+        found = {}
+        for event in EVENTS:
+            fn = getattr(cls, event, None)
+            if fn is None or not callable(fn):
+                continue
+            func = getattr(fn, "__func__", fn)
+            if getattr(func, "__module__", None) in DEFAULT_MODULES:
+                continue
+            found[event] = iscoroutinefunction(func)
+        _class_cache[cls] = found
+    return found
+
+
+def _flag(handler: Any, name: str) -> bool:
+    if not name:
+        return False
+    try:
+        return bool(getattr(handler, name, False))
+    except Exception:  # a broken property must not break the run
+        logger.exception("%s.%s raised; treating it as False", type(handler).__name__, name)
+        return False
+
+
+class Dispatch:
+    """A compiled, immutable handler set. `listening` is False when no method would ever run."""
+
+    __slots__ = ("chat_start", "handlers", "listening", "table")
+
+    def __init__(self, handlers: Sequence[Any]) -> None:
+        unique: list[Any] = []
+        for handler in handlers:
+            if not any(handler is seen for seen in unique):  # identity: one object hears once
+                unique.append(handler)
+        self.handlers: tuple[Any, ...] = tuple(unique)
+        table: dict[str, list[Entry]] = {}
+        chat_start: list[tuple[Any, Callable[..., Any], bool, bool]] = []
+        for handler in self.handlers:
+            methods = _overridden(type(handler))
+            for event, is_async in methods.items():
+                if not _flag(handler, EVENTS[event]):
+                    table.setdefault(event, []).append((handler, getattr(handler, event), is_async))
+            # Chat starts go to on_chat_model_start, else fall back to on_llm_start (as langchain).
+            if "on_chat_model_start" in methods:
+                if not _flag(handler, "ignore_chat_model"):
+                    chat_start.append(
+                        (handler, handler.on_chat_model_start, methods["on_chat_model_start"], False)
+                    )
+            elif "on_llm_start" in methods and not _flag(handler, "ignore_llm"):
+                chat_start.append((handler, handler.on_llm_start, methods["on_llm_start"], True))
+        self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
+        self.chat_start = tuple(chat_start)
+        self.listening = bool(self.table) or bool(self.chat_start)
+
+    def __contains__(self, event: str) -> bool:
+        return event in self.table
+
+    def merged(self, more: Sequence[Any]) -> Dispatch:
+        """This set followed by `more` (duplicates by identity dropped)."""
+        if not more:
+            return self
+        return compile_handlers((*self.handlers, *more))
+
+    def __repr__(self) -> str:
+        return f"Dispatch({list(self.handlers)!r}, events={sorted(self.table)})"
+
+
+EMPTY = Dispatch(())
+
+_compiled: dict[tuple[int, ...], Dispatch] = {}
+_COMPILED_MAX = 256
+
+
+def compile_handlers(handlers: Sequence[Any]) -> Dispatch:
+    """The Dispatch for `handlers`, cached by identity (bounded: a handler made per call is fine)."""
+    if not handlers:
+        return EMPTY
+    key = tuple(map(id, handlers))
+    found = _compiled.get(key)
+    # The cache holds the handlers alive, so a matching id tuple means the same objects.
+    if found is not None:
+        return found
+    for handler in handlers:
+        if not hasattr(handler, "on_chain_start") and not _overridden(type(handler)):
+            raise TypeError(
+                f"callbacks must be handlers (objects with on_* methods, e.g. BaseCallbackHandler "
+                f"subclasses), got {handler!r}. Pass config={{'callbacks': [MyHandler()]}}."
+            )
+    found = Dispatch(handlers)
+    if len(_compiled) >= _COMPILED_MAX:
+        _compiled.clear()
+    _compiled[key] = found
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling handlers
+
+
+def _log_failure(handler: Any, event: str, exc: BaseException, run_id: Any) -> None:
+    logger.warning("Error in %s.%s callback for run %s: %r", type(handler).__name__, event, run_id, exc)
+
+
+def call_handlers(entries: tuple[Entry, ...], event: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
+    """Call each entry in order (sync path). Async methods run on the background loop."""
+    error: BaseException | None = None
+    tags = kw.get("tags")
+    metadata = kw.get("metadata")
+    for handler, method, is_async in entries:
+        # Each handler gets its own tags list and metadata dict: one cannot corrupt another.
+        if tags is not None:
+            kw["tags"] = list(tags)
+        if metadata is not None:
+            kw["metadata"] = dict(metadata)
+        try:
+            result = method(*args, **kw)
+            if is_async or _is_coroutine(result):
+                run_coroutine_sync(result)
+        except NotImplementedError as exc:
+            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
+        except Exception as exc:
+            _log_failure(handler, event, exc, kw.get("run_id"))
+            if error is None and getattr(handler, "raise_error", False):
+                error = exc
+    if error is not None:
+        raise error
+
+
+async def acall_handlers(
+    entries: tuple[Entry, ...], event: str, args: tuple[Any, ...], kw: dict[str, Any]
+) -> None:
+    """Call each entry in order on the running loop (async path); async methods are awaited."""
+    error: BaseException | None = None
+    tags = kw.get("tags")
+    metadata = kw.get("metadata")
+    for handler, method, is_async in entries:
+        if tags is not None:
+            kw["tags"] = list(tags)
+        if metadata is not None:
+            kw["metadata"] = dict(metadata)
+        try:
+            result = method(*args, **kw)
+            if is_async or _is_coroutine(result):
+                await result
+        except NotImplementedError as exc:
+            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
+        except Exception as exc:
+            _log_failure(handler, event, exc, kw.get("run_id"))
+            if error is None and getattr(handler, "raise_error", False):
+                error = exc
+    if error is not None:
+        raise error
+
+
+def _is_coroutine(value: Any) -> bool:
+    return type(value).__name__ == "coroutine" and hasattr(value, "send")
+
+
+# ---------------------------------------------------------------------------------------------
+# Async handlers under sync code: one long-lived background loop, never a loop per event.
+
+_loop_lock = threading.Lock()
+_loop: Any = None
+_loop_thread: threading.Thread | None = None
+
+
+def _background_loop() -> Any:
+    global _loop, _loop_thread
+    if _loop is not None:
+        return _loop
+    with _loop_lock:
+        if _loop is None:
+            import asyncio
+
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def serve() -> None:
+                asyncio.set_event_loop(loop)
+                ready.set()
+                loop.run_forever()
+
+            thread = threading.Thread(target=serve, name="runwire-handlers", daemon=True)
+            thread.start()
+            ready.wait()
+            _loop, _loop_thread = loop, thread
+    return _loop
+
+
+def run_coroutine_sync(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a handler coroutine to completion from sync code, in the caller's context."""
+    import asyncio
+    import contextvars
+
+    if threading.current_thread() is _loop_thread:
+        # Sync code called from a handler on the background loop itself: waiting on that loop
+        # would deadlock, so this one coroutine gets a private loop.
+        return asyncio.run(coro)
+    loop = _background_loop()
+    from concurrent.futures import Future
+
+    context = contextvars.copy_context()
+    done: Future[Any] = Future()
+
+    def finish(task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            done.cancel()
+        elif (exc := task.exception()) is not None:
+            done.set_exception(exc)
+        else:
+            done.set_result(task.result())
+
+    def start() -> None:
+        loop.create_task(coro, context=context).add_done_callback(finish)
+
+    loop.call_soon_threadsafe(start)
+    return done.result()
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat-model starts: `on_chat_model_start`, or `on_llm_start` with rendered prompts for handlers
+# that lack it (or raise NotImplementedError from it), as langchain-core does.
+
+ChatEntry = tuple[Any, Callable[..., Any], bool, bool]
+
+
+def call_chat_start(
+    entries: tuple[ChatEntry, ...],
+    chat_args: tuple[Any, ...],
+    llm_args: Callable[[], tuple[Any, ...]],
+    kw: dict[str, Any],
+) -> None:
+    error: BaseException | None = None
+    tags, metadata = kw.get("tags"), kw.get("metadata")
+    for handler, method, is_async, fallback in entries:
+        kw["tags"], kw["metadata"] = list(tags or ()), dict(metadata or {})
+        event = "on_llm_start" if fallback else "on_chat_model_start"
+        try:
+            try:
+                result = method(*(llm_args() if fallback else chat_args), **kw)
+                if is_async or _is_coroutine(result):
+                    run_coroutine_sync(result)
+            except NotImplementedError:
+                if fallback or getattr(handler, "ignore_llm", False):
+                    raise
+                event = "on_llm_start"
+                result = handler.on_llm_start(*llm_args(), **kw)
+                if _is_coroutine(result):
+                    run_coroutine_sync(result)
+        except NotImplementedError as exc:
+            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
+        except Exception as exc:
+            _log_failure(handler, event, exc, kw.get("run_id"))
+            if error is None and getattr(handler, "raise_error", False):
+                error = exc
+    if error is not None:
+        raise error
+
+
+async def acall_chat_start(
+    entries: tuple[ChatEntry, ...],
+    chat_args: tuple[Any, ...],
+    llm_args: Callable[[], tuple[Any, ...]],
+    kw: dict[str, Any],
+) -> None:
+    error: BaseException | None = None
+    tags, metadata = kw.get("tags"), kw.get("metadata")
+    for handler, method, is_async, fallback in entries:
+        kw["tags"], kw["metadata"] = list(tags or ()), dict(metadata or {})
+        event = "on_llm_start" if fallback else "on_chat_model_start"
+        try:
+            try:
+                result = method(*(llm_args() if fallback else chat_args), **kw)
+                if is_async or _is_coroutine(result):
+                    await result
+            except NotImplementedError:
+                if fallback or getattr(handler, "ignore_llm", False):
+                    raise
+                event = "on_llm_start"
+                result = handler.on_llm_start(*llm_args(), **kw)
+                if _is_coroutine(result):
+                    await result
+        except NotImplementedError as exc:
+            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
+        except Exception as exc:
+            _log_failure(handler, event, exc, kw.get("run_id"))
+            if error is None and getattr(handler, "raise_error", False):
+                error = exc
+    if error is not None:
+        raise error

@@ -1,0 +1,133 @@
+"""Language models as runnables: the run a model call makes, shared by chat and text models.
+
+A model run is an LLM run (`on_chat_model_start`/`on_llm_start` ... `on_llm_end`/`on_llm_error`)
+whose constructor `callbacks`, `tags` and `metadata` are local to it, after the runtime ones.
+Everything a start event needs (invocation params, `ls_*` metadata, serialized) is built only
+when a handler listens. Not here: what a model generates (subclasses implement `_generate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from runwire._fields import Fields
+from runwire.callbacks.context import current_run
+from runwire.callbacks.manager import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+    open_run,
+)
+from runwire.runnables.base import Runnable
+from runwire.runnables.function import accepted_kwargs
+
+_FACTORY_ID_BITS = 128
+
+
+def new_message_id() -> str:
+    """A message id for a call no handler hears (no run id exists): `run-<uuid7-like hex>-0`."""
+    from runwire.callbacks.context import new_run_id
+
+    return f"run-{new_run_id()}-0"
+
+
+class BaseLanguageModel(Fields, Runnable[Any, Any]):
+    """Shared fields and run plumbing of chat and text models."""
+
+    callbacks: Any = None
+    tags: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+    verbose: bool = False
+    cache: Any = None
+
+    _run_cls: ClassVar[type] = CallbackManagerForLLMRun
+    _arun_cls: ClassVar[type] = AsyncCallbackManagerForLLMRun
+    _takes_run_manager: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Whether `_generate` accepts `run_manager` is read once per class, not per call.
+        generate = cls.__dict__.get("_generate") or getattr(cls, "_generate", None)
+        if generate is not None:
+            cls._takes_run_manager = "run_manager" in accepted_kwargs(generate) or _takes_var_kw(generate)
+
+    def __init__(self, **kwargs: Any) -> None:
+        Fields.__init__(self, **kwargs)
+
+    @property
+    def _llm_type(self) -> str:
+        return type(self).__name__
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {}
+
+    def _get_invocation_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
+
+    def _provider(self) -> str:
+        name = type(self).__name__
+        if name.startswith("Chat"):
+            name = name[4:]
+        elif name.endswith("Chat"):
+            name = name[:-4]
+        return name.lower()
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """langchain's `ls_*` metadata: provider, model type and the common sampling settings."""
+        params: dict[str, Any] = {"ls_provider": self._provider(), "ls_model_type": self._ls_model_type}
+        model = kwargs.get("model") or getattr(self, "model_name", None) or getattr(self, "model", None)
+        if isinstance(model, str):
+            params["ls_model_name"] = model
+        temperature = kwargs.get("temperature", getattr(self, "temperature", None))
+        if isinstance(temperature, int | float):
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", getattr(self, "max_tokens", None))
+        if isinstance(max_tokens, int):
+            params["ls_max_tokens"] = max_tokens
+        stop = stop or kwargs.get("stop") or getattr(self, "stop", None)
+        if stop:
+            params["ls_stop"] = stop if isinstance(stop, list) else [stop]
+        return params
+
+    _ls_model_type: ClassVar[str] = "chat"
+
+    def _open(self, config: Any, stop: list[str] | None, kwargs: dict[str, Any], async_: bool) -> Any:
+        """Open this call's run (None if nobody listens) with the model's metadata merged in."""
+        run = open_run(self._arun_cls if async_ else self._run_cls, config, self.callbacks, self.tags, None)
+        if run is not None:
+            run._md = {**run._md, **self._get_ls_params(stop, **kwargs), **(self.metadata or {})}
+        return run
+
+    def _start_kw(self, config: Any, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "invocation_params": self._get_invocation_params(stop=stop, **kwargs),
+            "options": {"stop": stop, **kwargs},
+            "batch_size": 1,
+        }
+
+    def _run_name(self, config: Any) -> str:
+        return (config and config.get("run_name")) or self.get_name()
+
+    def __repr__(self) -> str:
+        return Fields.__repr__(self)
+
+
+def _takes_var_kw(func: Any) -> bool:
+    code = getattr(getattr(func, "__func__", func), "__code__", None)
+    return bool(code and code.co_flags & 0x08)  # CO_VARKEYWORDS
+
+
+def enter(run: Any) -> Any:
+    """Make `run` current for a model body (a model that calls runnables nests them)."""
+    return current_run.set(run)
+
+
+def leave(token: Any) -> None:
+    current_run.reset(token)
+
+
+def as_list(stop: str | Sequence[str] | None) -> list[str] | None:
+    if stop is None or isinstance(stop, list):
+        return stop
+    return [stop] if isinstance(stop, str) else list(stop)

@@ -1,0 +1,341 @@
+"""BaseChatModel: messages in, an AIMessage out, as one LLM run.
+
+A subclass implements `_generate` (and `_stream` to stream; `_agenerate`/`_astream` when it has
+native async I/O). The base turns the input into messages, opens the run only if a handler
+listens, fires `on_chat_model_start` (or `on_llm_start` with rendered prompts for handlers that
+lack it), gives the message an id, and fires one `on_llm_end` with an `LLMResult`, or
+`on_llm_error` with the generations made before the failure.
+Not here: providers (see `runwire.chat_models`) or tool binding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, cast
+
+from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
+from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave, new_message_id
+from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
+from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
+from runwire.runnables.config import RunnableConfig, run_in_executor
+
+
+def to_messages(input: Any) -> list[BaseMessage]:
+    """Chat model input as messages: a prompt value, a string, or a sequence of message-likes."""
+    if isinstance(input, str):
+        return [HumanMessage(content=input)]
+    to_messages_ = getattr(input, "to_messages", None)
+    if to_messages_ is not None:
+        return list(to_messages_())
+    if isinstance(input, BaseMessage):
+        return [input]
+    if isinstance(input, Sequence):
+        return convert_to_messages(input)
+    raise TypeError(
+        f"a chat model takes a string, a prompt value, or a list of messages; got {type(input).__name__}: "
+        f"{input!r:.200}. Put a prompt template before the model or pass [HumanMessage(...)]."
+    )
+
+
+class BaseChatModel(BaseLanguageModel):
+    """Base for chat models. Implement `_generate(messages, stop=None, run_manager=None, **kw)`."""
+
+    disable_streaming: bool = False
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if type(self)._stream is not BaseChatModel._stream:
+            return _result_from_stream(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs))
+        raise NotImplementedError(f"{type(self).__name__} must implement `_generate` (or `_stream`)")
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # The sync run manager is what `_generate` expects; it shares the run's state.
+        sync_run = run_manager.get_sync() if run_manager else run_manager
+        return await run_in_executor(None, self._generate, messages, stop, sync_run, **kwargs)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        raise NotImplementedError
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        sync_run = run_manager.get_sync() if run_manager else run_manager
+        for chunk in self._stream(messages, stop=stop, run_manager=sync_run, **kwargs):
+            yield chunk
+
+    # -- the run -------------------------------------------------------------------------------------
+
+    def _call_generate(
+        self, messages: list[BaseMessage], stop: list[str] | None, run: Any, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        if self._takes_run_manager:
+            return self._generate(messages, stop=stop, run_manager=run, **kwargs)
+        return self._generate(messages, stop=stop, **kwargs)
+
+    def _fire_start(
+        self, run: Any, messages: list[BaseMessage], config: Any, stop: Any, kwargs: dict[str, Any]
+    ) -> None:
+        entries = run._dispatch.chat_start
+        if entries:
+            kw = run._start_kw(self._run_name(config), self._start_kw(config, stop, kwargs))
+            try:
+                call_chat_start(
+                    entries,
+                    (self._serialized, [messages]),
+                    lambda: (self._serialized, [get_buffer_string(messages)]),
+                    kw,
+                )
+            except BaseException as exc:
+                run.finish_error(exc, response=LLMResult(generations=[[]]))
+                raise
+
+    async def _afire_start(
+        self, run: Any, messages: list[BaseMessage], config: Any, stop: Any, kwargs: dict[str, Any]
+    ) -> None:
+        entries = run._dispatch.chat_start
+        if entries:
+            kw = run._start_kw(self._run_name(config), self._start_kw(config, stop, kwargs))
+            try:
+                await acall_chat_start(
+                    entries,
+                    (self._serialized, [messages]),
+                    lambda: (self._serialized, [get_buffer_string(messages)]),
+                    kw,
+                )
+            except BaseException as exc:
+                await run.afinish_error(exc, response=LLMResult(generations=[[]]))
+                raise
+
+    def invoke(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        messages = to_messages(input)
+        stop = as_list(stop)
+        run = self._open(config, stop, kwargs, async_=False)
+        if run is None:
+            message = self._call_generate(messages, stop, None, kwargs).generations[0].message
+            if message.id is None:
+                message.id = new_message_id()
+            return cast(AIMessage, message)
+        self._fire_start(run, messages, config, stop, kwargs)
+        token = enter(run)
+        try:
+            result = self._call_generate(messages, stop, run, kwargs)
+        except BaseException as exc:
+            run.finish_error(exc, response=LLMResult(generations=[[]]))
+            raise
+        finally:
+            leave(token)
+        run.finish(self._end(result, run))
+        return cast(AIMessage, result.generations[0].message)
+
+    async def ainvoke(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        messages = to_messages(input)
+        stop = as_list(stop)
+        run = self._open(config, stop, kwargs, async_=True)
+        if run is None:
+            message = (await self._agenerate(messages, stop=stop, **kwargs)).generations[0].message
+            if message.id is None:
+                message.id = new_message_id()
+            return cast(AIMessage, message)
+        await self._afire_start(run, messages, config, stop, kwargs)
+        token = enter(run)
+        try:
+            result = await self._agenerate(messages, stop=stop, run_manager=run, **kwargs)
+        except BaseException as exc:
+            await run.afinish_error(exc, response=LLMResult(generations=[[]]))
+            raise
+        finally:
+            leave(token)
+        await run.afinish(self._end(result, run))
+        return cast(AIMessage, result.generations[0].message)
+
+    def _end(self, result: ChatResult, run: Any) -> LLMResult:
+        for index, generation in enumerate(result.generations):
+            if generation.message.id is None:
+                generation.message.id = f"run-{run.run_id}-{index}"
+        return LLMResult(generations=[list(result.generations)], llm_output=result.llm_output)
+
+    # -- streaming ---------------------------------------------------------------------------------
+
+    def _can_stream(self) -> bool:
+        return type(self)._stream is not BaseChatModel._stream and not self.disable_streaming
+
+    def stream(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessage]:
+        """Yield message chunks as the model produces them; handlers hear each token first."""
+        if not self._can_stream():
+            yield self.invoke(input, config, stop=stop, **kwargs)
+            return
+        messages = to_messages(input)
+        stop = as_list(stop)
+        run = self._open(config, stop, kwargs, async_=False)
+        if run is not None:
+            self._fire_start(run, messages, config, stop, kwargs)
+        message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
+        merged: ChatGenerationChunk | None = None
+        try:
+            for chunk in self._stream(messages, stop=stop, run_manager=run, **kwargs):
+                if chunk.message.id is None:
+                    chunk.message.id = message_id
+                merged = chunk if merged is None else merged + chunk
+                yield cast(AIMessage, chunk.message)
+        except BaseException as exc:  # includes GeneratorExit: an abandoned stream still ends
+            if run is not None:
+                run.finish_error(exc, response=LLMResult(generations=[[merged]] if merged else [[]]))
+            raise
+        if run is not None:
+            run.finish(LLMResult(generations=[[merged]] if merged else [[]]))
+
+    async def astream(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessage]:
+        """Async `stream`."""
+        if not self._can_stream():
+            yield await self.ainvoke(input, config, stop=stop, **kwargs)
+            return
+        messages = to_messages(input)
+        stop = as_list(stop)
+        run = self._open(config, stop, kwargs, async_=True)
+        if run is not None:
+            await self._afire_start(run, messages, config, stop, kwargs)
+        message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
+        merged: ChatGenerationChunk | None = None
+        try:
+            async for chunk in self._astream(messages, stop=stop, run_manager=run, **kwargs):
+                if chunk.message.id is None:
+                    chunk.message.id = message_id
+                merged = chunk if merged is None else merged + chunk
+                yield cast(AIMessage, chunk.message)
+        except BaseException as exc:
+            if run is not None:
+                await run.afinish_error(exc, response=LLMResult(generations=[[merged]] if merged else [[]]))
+            raise
+        if run is not None:
+            await run.afinish(LLMResult(generations=[[merged]] if merged else [[]]))
+
+    # -- langchain-core's batch-of-prompts API -------------------------------------------------------
+
+    def generate(
+        self,
+        messages: list[list[BaseMessage]],
+        stop: list[str] | None = None,
+        callbacks: Any = None,
+        *,
+        tags: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        run_name: str | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """One run per message list; the results gathered in one LLMResult."""
+        config: dict[str, Any] = {
+            "callbacks": callbacks,
+            "tags": tags,
+            "metadata": metadata,
+            "run_name": run_name,
+        }
+        config = {k: v for k, v in config.items() if v is not None}
+        generations: list[list[ChatGeneration]] = []
+        for batch in messages:
+            message = self.invoke(batch, config or None, stop=stop, **kwargs)  # type: ignore[arg-type]
+            generations.append([ChatGeneration(message=message)])
+        return LLMResult(generations=generations)  # type: ignore[arg-type]
+
+    async def agenerate(
+        self,
+        messages: list[list[BaseMessage]],
+        stop: list[str] | None = None,
+        callbacks: Any = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Async `generate`."""
+        config = {"callbacks": callbacks} if callbacks is not None else None
+        generations = []
+        for batch in messages:
+            message = await self.ainvoke(batch, config, stop=stop, **kwargs)  # type: ignore[arg-type]
+            generations.append([ChatGeneration(message=message)])
+        return LLMResult(generations=generations)  # type: ignore[arg-type]
+
+
+class SimpleChatModel(BaseChatModel):
+    """A chat model from one method: `_call(messages, stop, run_manager, **kw) -> str`."""
+
+    def _call(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must implement `_call`")
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = self._call(messages, stop=stop, run_manager=run_manager, **kwargs)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def _result_from_stream(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
+    merged: ChatGenerationChunk | None = None
+    for chunk in chunks:
+        merged = chunk if merged is None else merged + chunk
+    if merged is None:
+        raise ValueError("the model's stream produced no chunks; expected at least one")
+    from runwire.messages import message_chunk_to_message
+
+    return ChatResult(
+        generations=[
+            ChatGeneration(
+                message=message_chunk_to_message(merged.message), generation_info=merged.generation_info
+            )
+        ]
+    )

@@ -1,0 +1,439 @@
+"""Runnable: the one interface every component has, with sync and async twins side by side.
+
+A component implements `_invoke(input, config, run)` (and `_ainvoke` when it awaits I/O);
+`invoke`/`ainvoke` wrap it in a chain run: open the run only when a handler listens, fire start,
+make the run current for the body, fire exactly one end or error. A class written the
+langchain-core way (overriding `invoke` itself) works too. Batch, stream and composition
+operators are defined once here in terms of those.
+Not here: concrete combinators (sequence, parallel, ...), each in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+
+from runwire.callbacks.context import current_run
+from runwire.callbacks.manager import (
+    AsyncCallbackManagerForChainRun,
+    CallbackManagerForChainRun,
+    open_run,
+)
+from runwire.runnables.config import (
+    RunnableConfig,
+    ensure_config,
+    get_config_list,
+    run_all,
+    run_in_executor,
+)
+
+if TYPE_CHECKING:
+    from runwire.runnables.binding import RunnableBinding
+    from runwire.runnables.fallbacks import RunnableWithFallbacks
+    from runwire.runnables.retry import RunnableRetry
+    from runwire.runnables.sequence import RunnableSequence
+
+Input = TypeVar("Input")
+Output = TypeVar("Output")
+Other = TypeVar("Other")
+
+
+class Runnable(Generic[Input, Output]):
+    """A unit of work that can be invoked, batched, streamed and composed with `|`."""
+
+    name: str | None = None
+    _run_type: ClassVar[str | None] = None  # "prompt" / "parser" change how events are typed
+    _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Decided once per class: a langchain-style subclass that overrides `invoke` (and not
+        # `ainvoke`/`_ainvoke`) gets its `invoke` run in a thread under `ainvoke`.
+        cls._sync_only = (
+            cls.invoke is not Runnable.invoke
+            and cls.ainvoke is Runnable.ainvoke
+            and cls._ainvoke is Runnable._ainvoke
+        )
+
+    # -- naming and description ----------------------------------------------------------------
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        """The run name: `name`, else this object's `name`, else its class name."""
+        base = name or self.name or type(self).__name__
+        if suffix:
+            return f"{base}{suffix}" if base[0].isupper() else f"{base}_{suffix}"
+        return base
+
+    @property
+    def _serialized(self) -> dict[str, Any]:
+        """The non-null `serialized` dict handlers get on start: built once per object."""
+        cached = self.__dict__.get("_serialized_cache")
+        if cached is None:
+            cls = type(self)
+            cached = {
+                "lc": 1,
+                "type": "not_implemented",
+                "id": [*cls.__module__.split("."), cls.__name__],
+                "name": self.get_name(),
+            }
+            self.__dict__["_serialized_cache"] = cached
+        return cast(dict[str, Any], cached)
+
+    @property
+    def InputType(self) -> Any:
+        return Any
+
+    @property
+    def OutputType(self) -> Any:
+        return Any
+
+    def _start_extra(self) -> dict[str, Any] | None:
+        return {"run_type": self._run_type} if self._run_type else None
+
+    # -- the one extension point -----------------------------------------------------------------
+
+    def _invoke(self, input: Input, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Output:
+        raise NotImplementedError(f"{type(self).__name__} must implement `_invoke` or override `invoke`")
+
+    async def _ainvoke(self, input: Input, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Output:
+        # Components that do no I/O run inline: no thread hop for formatting or parsing.
+        return self._invoke(input, config, run, **kwargs)
+
+    # -- invoke / ainvoke --------------------------------------------------------------------------
+
+    def invoke(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Output:
+        """Run on one input and return the output."""
+        run = open_run(CallbackManagerForChainRun, cast(Any, config), None, None, None)
+        if run is None:
+            return self._invoke(input, config, None, **kwargs)
+        run.fire_chain_start(
+            self._serialized,
+            input,
+            (config and config.get("run_name")) or self.get_name(),
+            self._start_extra(),
+        )
+        token = current_run.set(run)
+        try:
+            output = self._invoke(input, config, run, **kwargs)
+        except BaseException as exc:
+            run.finish_error(exc)
+            raise
+        finally:
+            current_run.reset(token)
+        run.finish(output)
+        return output
+
+    async def ainvoke(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Output:
+        """Run on one input without blocking the event loop."""
+        if self._sync_only:
+            return await run_in_executor(None, self.invoke, input, config, **kwargs)
+        run = open_run(AsyncCallbackManagerForChainRun, cast(Any, config), None, None, None)
+        if run is None:
+            return await self._ainvoke(input, config, None, **kwargs)
+        await run.afire_start(
+            "on_chain_start",
+            (self._serialized, input),
+            (config and config.get("run_name")) or self.get_name(),
+            self._start_extra(),
+        )
+        token = current_run.set(run)
+        try:
+            output = await self._ainvoke(input, config, run, **kwargs)
+        except BaseException as exc:
+            await run.afinish_error(exc)
+            raise
+        finally:
+            current_run.reset(token)
+        await run.afinish(output)
+        return output
+
+    # -- batch / abatch --------------------------------------------------------------------------
+
+    def batch(
+        self,
+        inputs: Sequence[Input],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Output]:
+        """Invoke on each input concurrently (threads, up to `max_concurrency`); results in order."""
+        if not inputs:
+            return []
+        configs = get_config_list(config, len(inputs))
+        invoke = self.invoke
+        tasks = [
+            (lambda x=x, c=c: invoke(x, c, **kwargs))
+            for x, c in zip(inputs, configs, strict=True)
+        ]
+        results = run_all(tasks, configs[0].get("max_concurrency"))
+        if not return_exceptions:
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+        return cast(list[Output], results)
+
+    async def abatch(
+        self,
+        inputs: Sequence[Input],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Output]:
+        """Await `ainvoke` on each input concurrently (up to `max_concurrency`); results in order."""
+        import asyncio
+
+        if not inputs:
+            return []
+        configs = get_config_list(config, len(inputs))
+        limit = configs[0].get("max_concurrency")
+        semaphore = asyncio.Semaphore(limit) if limit else None
+
+        async def one(x: Input, c: RunnableConfig) -> Output:
+            if semaphore is None:
+                return await self.ainvoke(x, c, **kwargs)
+            async with semaphore:
+                return await self.ainvoke(x, c, **kwargs)
+
+        results = await asyncio.gather(
+            *(one(x, c) for x, c in zip(inputs, configs, strict=True)), return_exceptions=return_exceptions
+        )
+        return cast(list[Output], results)
+
+    def batch_as_completed(
+        self,
+        inputs: Sequence[Input],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[tuple[int, Output | Exception]]:
+        """Yield `(index, output)` pairs as each input finishes."""
+        from concurrent.futures import as_completed
+
+        from runwire.runnables.config import shared_executor
+
+        configs = get_config_list(config, len(inputs))
+        pool = shared_executor()
+        futures = {
+            pool.submit(self.invoke, x, c, **kwargs): i
+            for i, (x, c) in enumerate(zip(inputs, configs, strict=True))
+        }
+        for future in as_completed(futures):
+            exc = future.exception()
+            if exc is not None and not return_exceptions:
+                raise exc
+            yield futures[future], cast(Any, exc) if exc is not None else future.result()
+
+    async def abatch_as_completed(
+        self,
+        inputs: Sequence[Input],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> AsyncIterator[tuple[int, Output | Exception]]:
+        """Yield `(index, output)` pairs as each input finishes (async)."""
+        import asyncio
+
+        configs = get_config_list(config, len(inputs))
+
+        async def one(i: int, x: Input, c: RunnableConfig) -> tuple[int, Any]:
+            try:
+                return i, await self.ainvoke(x, c, **kwargs)
+            except Exception as exc:
+                if not return_exceptions:
+                    raise
+                return i, exc
+
+        for next_done in asyncio.as_completed(
+            [one(i, x, c) for i, (x, c) in enumerate(zip(inputs, configs, strict=True))]
+        ):
+            yield await next_done
+
+    # -- stream / astream ----------------------------------------------------------------------
+
+    def stream(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Output]:
+        """Yield the output in chunks (components that cannot stream yield it whole)."""
+        yield self.invoke(input, config, **kwargs)
+
+    async def astream(
+        self, input: Input, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Output]:
+        """Yield the output in chunks, asynchronously."""
+        yield await self.ainvoke(input, config, **kwargs)
+
+    def transform(
+        self, input: Iterator[Input], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Output]:
+        """Stream from a stream of input chunks (gathered with `+` first, by default)."""
+        yield from self.stream(_gather(input), config, **kwargs)
+
+    async def atransform(
+        self, input: AsyncIterator[Input], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Output]:
+        """Async `transform`."""
+        chunks = [chunk async for chunk in input]
+        async for out in self.astream(_gather(iter(chunks)), config, **kwargs):
+            yield out
+
+    # -- composition -----------------------------------------------------------------------------
+
+    def __or__(self, other: Any) -> RunnableSequence[Input, Any]:
+        from runwire.runnables.sequence import RunnableSequence
+
+        return RunnableSequence(self, coerce_to_runnable(other))
+
+    def __ror__(self, other: Any) -> RunnableSequence[Any, Output]:
+        from runwire.runnables.sequence import RunnableSequence
+
+        return RunnableSequence(coerce_to_runnable(other), self)
+
+    def pipe(self, *others: Any, name: str | None = None) -> RunnableSequence[Input, Any]:
+        """`self | others[0] | ...` as one sequence."""
+        from runwire.runnables.sequence import RunnableSequence
+
+        return RunnableSequence(self, *(coerce_to_runnable(o) for o in others), name=name)
+
+    def assign(self, **kwargs: Any) -> RunnableSequence[Input, dict[str, Any]]:
+        """`self | RunnablePassthrough.assign(**kwargs)`."""
+        from runwire.runnables.passthrough import RunnablePassthrough
+
+        return self | RunnablePassthrough.assign(**kwargs)
+
+    def bind(self, **kwargs: Any) -> RunnableBinding[Input, Output]:
+        """A runnable that calls this one with `kwargs` added to every call."""
+        from runwire.runnables.binding import RunnableBinding
+
+        return RunnableBinding(bound=self, kwargs=kwargs)
+
+    def with_config(
+        self, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> RunnableBinding[Input, Output]:
+        """A runnable that calls this one with `config` merged into every call's config.
+        Callbacks given here are inherited by this runnable's whole sub-tree."""
+        from runwire.runnables.binding import RunnableBinding
+
+        return RunnableBinding(bound=self, config=cast(RunnableConfig, {**(config or {}), **kwargs}))
+
+    def with_retry(
+        self,
+        *,
+        retry_if_exception_type: tuple[type[BaseException], ...] = (Exception,),
+        wait_exponential_jitter: bool = True,
+        exponential_jitter_params: Mapping[str, float] | None = None,
+        stop_after_attempt: int = 3,
+    ) -> RunnableRetry[Input, Output]:
+        """Retry failed calls; each failed attempt fires `on_retry` on the retry run."""
+        from runwire.runnables.retry import RunnableRetry
+
+        return RunnableRetry(
+            bound=self,
+            retry_exception_types=retry_if_exception_type,
+            wait_exponential_jitter=wait_exponential_jitter,
+            exponential_jitter_params=exponential_jitter_params,
+            max_attempt_number=stop_after_attempt,
+        )
+
+    def with_fallbacks(
+        self,
+        fallbacks: Sequence[Runnable[Input, Output]],
+        *,
+        exceptions_to_handle: tuple[type[BaseException], ...] = (Exception,),
+        exception_key: str | None = None,
+    ) -> RunnableWithFallbacks[Input, Output]:
+        """Try `fallbacks` in order when this runnable raises one of `exceptions_to_handle`."""
+        from runwire.runnables.fallbacks import RunnableWithFallbacks
+
+        return RunnableWithFallbacks(
+            runnable=self,
+            fallbacks=fallbacks,
+            exceptions_to_handle=exceptions_to_handle,
+            exception_key=exception_key,
+        )
+
+    def with_types(self, *, input_type: Any = None, output_type: Any = None) -> Runnable[Input, Output]:
+        """Kept for compatibility: runwire does not check types at run time."""
+        return self
+
+    def _call_with_config(
+        self,
+        func: Callable[..., Output],
+        input: Input,
+        config: RunnableConfig | None,
+        run_type: str | None = None,
+        serialized: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Output:
+        """langchain-core's helper for custom `invoke`s: run `func` as this runnable's run."""
+        from runwire.runnables.function import accepted_kwargs
+
+        run = open_run(CallbackManagerForChainRun, cast(Any, config), None, None, None)
+        wants = accepted_kwargs(func)
+        if run is None:
+            extra = {"config": ensure_config(config)} if "config" in wants else {}
+            return func(input, **extra, **kwargs)
+        run.fire_chain_start(
+            serialized or self._serialized,
+            input,
+            (config and config.get("run_name")) or self.get_name(),
+            {"run_type": run_type} if run_type else None,
+        )
+        extra = {}
+        if "config" in wants:
+            extra["config"] = ensure_config(run.child_config())
+        if "run_manager" in wants:
+            extra["run_manager"] = run
+        token = current_run.set(run)
+        try:
+            output = func(input, **extra, **kwargs)
+        except BaseException as exc:
+            run.finish_error(exc)
+            raise
+        finally:
+            current_run.reset(token)
+        run.finish(output)
+        return output
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+RunnableSerializable = Runnable
+"""langchain-core's name for the base most components derive from."""
+
+
+def _gather(chunks: Iterator[Any]) -> Any:
+    """Add chunks together with `+` (the last one wins for types without `+`)."""
+    final: Any = None
+    started = False
+    for chunk in chunks:
+        if not started:
+            final, started = chunk, True
+            continue
+        try:
+            final = final + chunk
+        except TypeError:
+            final = chunk
+    return final
+
+
+def coerce_to_runnable(thing: Any) -> Runnable[Any, Any]:
+    """A runnable from a runnable, a function (or generator function) or a dict of those."""
+    if isinstance(thing, Runnable):
+        return thing
+    if isinstance(thing, dict):
+        from runwire.runnables.parallel import RunnableParallel
+
+        return RunnableParallel(thing)
+    if callable(thing):
+        from runwire.runnables.function import RunnableGenerator, RunnableLambda, is_generator_function
+
+        if is_generator_function(thing):
+            return RunnableGenerator(thing)
+        return RunnableLambda(thing)
+    raise TypeError(
+        f"cannot use {type(thing).__name__} {thing!r} in a chain: expected a Runnable, a function, "
+        f"or a dict of those. Wrap plain values with RunnableLambda(lambda _: value)."
+    )

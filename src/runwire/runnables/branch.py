@@ -1,0 +1,40 @@
+"""RunnableBranch: the first branch whose condition is true runs, else the default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable
+from runwire.runnables.config import RunnableConfig, child_config
+
+
+class RunnableBranch(Runnable[Input, Output]):
+    """`RunnableBranch((cond1, r1), (cond2, r2), default)`. Conditions run as children tagged
+    `condition:N`, the chosen branch as `branch:N` (or `branch:default`)."""
+
+    def __init__(self, *branches: Any) -> None:
+        if len(branches) < 2:
+            raise ValueError("RunnableBranch needs at least one (condition, runnable) pair and a default")
+        *pairs, default = branches
+        self.branches: list[tuple[Runnable[Input, bool], Runnable[Input, Output]]] = []
+        for pair in pairs:
+            if not (isinstance(pair, Sequence) and len(pair) == 2):
+                raise TypeError(
+                    f"each RunnableBranch branch must be a (condition, runnable) pair, got {pair!r:.200}; "
+                    f"the last argument is the default runnable"
+                )
+            self.branches.append((coerce_to_runnable(pair[0]), coerce_to_runnable(pair[1])))
+        self.default: Runnable[Input, Output] = coerce_to_runnable(default)
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        for index, (condition, branch) in enumerate(self.branches, 1):
+            if condition.invoke(input, child_config(config, run, f"condition:{index}")):
+                return branch.invoke(input, child_config(config, run, f"branch:{index}"), **kwargs)
+        return self.default.invoke(input, child_config(config, run, "branch:default"), **kwargs)
+
+    async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        for index, (condition, branch) in enumerate(self.branches, 1):
+            if await condition.ainvoke(input, child_config(config, run, f"condition:{index}")):
+                return await branch.ainvoke(input, child_config(config, run, f"branch:{index}"), **kwargs)
+        return await self.default.ainvoke(input, child_config(config, run, "branch:default"), **kwargs)

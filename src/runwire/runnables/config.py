@@ -1,0 +1,289 @@
+"""RunnableConfig and its helpers, with langchain-core's names and merge rules.
+
+A config is a plain dict. Combinators hand children a config whose `callbacks` is a manager
+attached to the parent run; `ensure_config` also reads the current run from the ContextVar so
+code called with no config still sees its parent. Executors here copy the context into their
+threads and are shared per process (no pool per call). Not here: opening runs (see callbacks).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, TypedDict, TypeVar, cast
+
+from runwire.callbacks.context import current_run
+from runwire.callbacks.manager import CallbackManager
+
+T = TypeVar("T")
+
+DEFAULT_RECURSION_LIMIT = 25
+
+
+class RunnableConfig(TypedDict, total=False):
+    """Per-call options; every key is optional."""
+
+    tags: list[str]
+    metadata: dict[str, Any]
+    callbacks: Any
+    run_name: str
+    max_concurrency: int | None
+    recursion_limit: int
+    configurable: dict[str, Any]
+    run_id: Any
+
+
+CONFIG_KEYS = frozenset(RunnableConfig.__annotations__)
+
+
+def ensure_config(config: RunnableConfig | None = None) -> RunnableConfig:
+    """A complete config: defaults, then the current run's child config, then `config` key by key."""
+    out: dict[str, Any] = {
+        "tags": [],
+        "metadata": {},
+        "callbacks": None,
+        "recursion_limit": DEFAULT_RECURSION_LIMIT,
+        "configurable": {},
+    }
+    parent = current_run.get()
+    if parent is not None:
+        out["callbacks"] = parent.get_child()
+        out["tags"] = list(parent._inh_tags)
+        out["metadata"] = dict(parent._inh_md)
+        out.update({k: v for k, v in parent._cfg.items() if v is not None})
+    if config:
+        callbacks = config.get("callbacks")
+        if isinstance(callbacks, CallbackManager) and "tags" not in config:
+            out["tags"] = list(callbacks.inheritable_tags)
+            out["metadata"] = dict(callbacks.inheritable_metadata)
+        for key, value in cast(dict[str, Any], config).items():
+            if value is None:
+                continue
+            if key in CONFIG_KEYS:
+                out[key] = (
+                    list(value)
+                    if key == "tags"
+                    else dict(value)
+                    if key in {"metadata", "configurable"}
+                    else value
+                )
+            else:
+                out["configurable"] = {**out["configurable"], key: value}
+    return out  # type: ignore[return-value]
+
+
+def patch_config(
+    config: RunnableConfig | None,
+    *,
+    callbacks: Any = None,
+    recursion_limit: int | None = None,
+    max_concurrency: int | None = None,
+    run_name: str | None = None,
+    configurable: dict[str, Any] | None = None,
+) -> RunnableConfig:
+    """A copy of `config` with some keys replaced. Replacing callbacks drops run_name and run_id,
+    which belong to the run that received them."""
+    out: dict[str, Any] = dict(ensure_config(config))
+    if callbacks is not None:
+        out["callbacks"] = callbacks
+        out.pop("run_name", None)
+        out.pop("run_id", None)
+    if recursion_limit is not None:
+        out["recursion_limit"] = recursion_limit
+    if max_concurrency is not None:
+        out["max_concurrency"] = max_concurrency
+    if run_name is not None:
+        out["run_name"] = run_name
+    if configurable is not None:
+        out["configurable"] = {**out.get("configurable", {}), **configurable}
+    return out  # type: ignore[return-value]
+
+
+def _merge_callbacks(base: Any, more: Any) -> Any:
+    if base is None:
+        return more
+    if more is None:
+        return base
+    if isinstance(base, CallbackManager):
+        if isinstance(more, CallbackManager):
+            return base.merge(more)
+        merged = base.copy()
+        for handler in more:
+            merged.add_handler(handler, inherit=True)
+        return merged
+    if isinstance(more, CallbackManager):
+        merged = more.copy()
+        for handler in base:
+            merged.add_handler(handler, inherit=True)
+        return merged
+    out = list(base)
+    out.extend(h for h in more if not any(h is seen for seen in out))  # one object hears once
+    return out
+
+
+def merge_configs(*configs: RunnableConfig | None) -> RunnableConfig:
+    """Later configs win key by key; tags are unioned (sorted), metadata and configurable merged,
+    callbacks combined (de-duplicated by identity)."""
+    out: dict[str, Any] = {}
+    for config in configs:
+        if not config:
+            continue
+        for key, value in cast(dict[str, Any], config).items():
+            if key == "tags":
+                out["tags"] = sorted({*out.get("tags", ()), *(value or ())})
+            elif key in {"metadata", "configurable"}:
+                out[key] = {**out.get(key, {}), **(value or {})}
+            elif key == "callbacks":
+                out["callbacks"] = _merge_callbacks(out.get("callbacks"), value)
+            elif key == "recursion_limit":
+                if value != DEFAULT_RECURSION_LIMIT:
+                    out[key] = value
+            elif value is not None or key not in out:
+                out[key] = value
+    return out  # type: ignore[return-value]
+
+
+def get_config_list(
+    config: RunnableConfig | Sequence[RunnableConfig] | None, length: int
+) -> list[RunnableConfig]:
+    """One config per input: a list must match `length`; a single config is shared (its run_id
+    goes to the first input only, as ids must be unique)."""
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
+    if isinstance(config, Sequence) and not isinstance(config, dict):
+        if len(config) != length:
+            raise ValueError(
+                f"got {len(config)} configs for {length} inputs: pass one config, or exactly one per input"
+            )
+        return list(config)
+    if config is not None and config.get("run_id") is not None:
+        import warnings
+
+        warnings.warn(
+            "a single config with run_id was given for several inputs; the run_id is used for the "
+            "first input only. Pass one config per input to set each run's id.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        rest: dict[str, Any] = {k: v for k, v in config.items() if k != "run_id"}
+        return [config, *([rest] * (length - 1))] if length else []  # type: ignore[list-item]
+    return [config if config is not None else {} for _ in range(length)]  # type: ignore[misc]
+
+
+def get_callback_manager_for_config(config: RunnableConfig) -> CallbackManager:
+    """The manager a run under `config` would attach to."""
+    callbacks = ensure_config(config).get("callbacks")
+    if isinstance(callbacks, CallbackManager):
+        return callbacks
+    return CallbackManager.configure(
+        callbacks, None, inheritable_tags=config.get("tags"), inheritable_metadata=config.get("metadata")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Threads that keep the run context
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """A thread pool whose tasks run in a copy of the submitter's context (so they nest)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+    def map(
+        self, fn: Callable[..., T], *iterables: Any, timeout: float | None = None, chunksize: int = 1
+    ) -> Iterator[T]:
+        contexts = [contextvars.copy_context() for _ in range(len(iterables[0]))] if iterables else []
+        return super().map(lambda ctx, *args: ctx.run(fn, *args), contexts, *iterables, timeout=timeout)
+
+
+_pool: ContextThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_executor() -> ContextThreadPoolExecutor:
+    """The process-wide pool used by batch and parallel steps (created on first use)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ContextThreadPoolExecutor(max_workers=32, thread_name_prefix="runwire")
+    return _pool
+
+
+def get_executor_for_config(config: RunnableConfig | None = None) -> Executor:  # noqa: ARG001
+    """The shared context-copying executor (kept for langchain compatibility)."""
+    return shared_executor()
+
+
+async def run_in_executor(
+    executor_or_config: Executor | RunnableConfig | None, func: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """Run `func` in a thread with the caller's context; a StopIteration becomes RuntimeError."""
+    import asyncio
+
+    def wrapper() -> T:
+        try:
+            return func(*args, **kwargs)
+        except StopIteration as exc:
+            raise RuntimeError from exc
+
+    ctx = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    executor = executor_or_config if isinstance(executor_or_config, Executor) else None
+    return await loop.run_in_executor(executor, ctx.run, wrapper)
+
+
+def child_config(config: RunnableConfig | None, run: Any, tag: str | None = None) -> Any:
+    """The config to invoke a child with: attached to `run`, or `config` minus root-only keys."""
+    if run is not None:
+        return run.child_config(tag)
+    if config and ("run_name" in config or "run_id" in config):
+        return {k: v for k, v in config.items() if k not in {"run_name", "run_id"}}
+    return config
+
+
+def run_all(tasks: Sequence[Callable[[], T]], max_concurrency: int | None = None) -> list[T | BaseException]:
+    """Run `tasks` on the shared pool with the caller helping, returning results or exceptions.
+
+    The caller claims unstarted tasks itself while it waits, so nested fan-outs (a parallel step
+    inside a batch) never deadlock on a busy pool: every task waited for is already running.
+    """
+    count = len(tasks)
+    results: list[Any] = [None] * count
+    if count == 1:
+        try:
+            results[0] = tasks[0]()
+        except Exception as exc:
+            results[0] = exc
+        return results
+    lock = threading.Lock()
+    next_index = [0]
+    remaining = [count]
+    all_done = threading.Event()
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next_index[0]
+                if index >= count:
+                    return
+                next_index[0] = index + 1
+            try:
+                results[index] = tasks[index]()
+            except BaseException as exc:  # stored, so the waiter is always released
+                results[index] = exc
+            with lock:
+                remaining[0] -= 1
+                if remaining[0] == 0:
+                    all_done.set()
+
+    helpers = min(count, max_concurrency or count) - 1
+    pool = shared_executor()
+    for _ in range(helpers):
+        pool.submit(work)
+    work()
+    all_done.wait()
+    return results

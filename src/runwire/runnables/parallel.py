@@ -1,0 +1,63 @@
+"""RunnableParallel: the same input to several steps, outputs collected in a dict.
+
+Each branch is a child run tagged `map:key:K`. Sync branches run on the shared pool with the
+caller taking part (so one branch costs no thread hop); async branches are gathered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from runwire.runnables.base import Input, Runnable, coerce_to_runnable
+from runwire.runnables.config import RunnableConfig, child_config, run_all
+
+
+class RunnableParallel(Runnable[Input, dict[str, Any]]):
+    """`{"a": r1, "b": r2}`: invoke each on the input; the output maps each key to its result."""
+
+    def __init__(self, steps__: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        merged = {**(steps__ or {}), **kwargs}
+        self.steps__: dict[str, Runnable[Input, Any]] = {k: coerce_to_runnable(v) for k, v in merged.items()}
+        self._tags = {key: f"map:key:{key}" for key in self.steps__}
+
+    @property
+    def steps(self) -> dict[str, Runnable[Input, Any]]:
+        return self.steps__
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        base = name or self.name or f"RunnableParallel<{','.join(self.steps__)}>"
+        return f"{base}{suffix}" if suffix else base
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> dict[str, Any]:
+        keys = list(self.steps__)
+        configs = [child_config(config, run, self._tags[key]) for key in keys]
+        steps = [self.steps__[key] for key in keys]
+        tasks = [
+            (lambda s=step, c=cfg: s.invoke(input, c))
+            for step, cfg in zip(steps, configs, strict=True)
+        ]
+        max_concurrency = config.get("max_concurrency") if config else None
+        results = run_all(tasks, max_concurrency)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return dict(zip(keys, results, strict=True))
+
+    async def _ainvoke(
+        self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        import asyncio
+
+        keys = list(self.steps__)
+        results = await asyncio.gather(
+            *(self.steps__[key].ainvoke(input, child_config(config, run, self._tags[key])) for key in keys)
+        )
+        return dict(zip(keys, results, strict=True))
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(f"{k}: {v!r}" for k, v in self.steps__.items())
+        return "{\n  " + inner + "\n}"
+
+
+RunnableMap = RunnableParallel

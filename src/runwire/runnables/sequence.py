@@ -1,0 +1,78 @@
+"""RunnableSequence: steps run one after another, each a child run tagged `seq:step:N`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable
+from runwire.runnables.config import RunnableConfig, child_config
+
+
+class RunnableSequence(Runnable[Input, Output]):
+    """`a | b | c`: the output of each step is the input of the next."""
+
+    def __init__(
+        self,
+        *steps: Any,
+        name: str | None = None,
+        first: Any = None,
+        middle: list[Any] | None = None,
+        last: Any = None,
+    ) -> None:
+        flat: list[Runnable[Any, Any]] = []
+        parts = [
+            *(() if first is None else (first,)),
+            *(middle or ()),
+            *steps,
+            *(() if last is None else (last,)),
+        ]
+        for part in parts:
+            step = coerce_to_runnable(part)
+            # Nested sequences are flattened, as in langchain-core (so step tags count all steps).
+            flat.extend(step.steps if type(step) is RunnableSequence else (step,))
+        if len(flat) < 2:
+            raise ValueError(f"a RunnableSequence needs at least 2 steps, got {len(flat)}")
+        self.steps: list[Runnable[Any, Any]] = flat
+        self.name = name
+        self._tags = tuple(f"seq:step:{i}" for i in range(1, len(flat) + 1))  # built once, not per call
+
+    @property
+    def first(self) -> Runnable[Input, Any]:
+        return self.steps[0]
+
+    @property
+    def middle(self) -> list[Runnable[Any, Any]]:
+        return self.steps[1:-1]
+
+    @property
+    def last(self) -> Runnable[Any, Output]:
+        return self.steps[-1]
+
+    def __or__(self, other: Any) -> RunnableSequence[Input, Any]:
+        return RunnableSequence(*self.steps, coerce_to_runnable(other), name=self.name)
+
+    def __ror__(self, other: Any) -> RunnableSequence[Any, Output]:
+        return RunnableSequence(coerce_to_runnable(other), *self.steps, name=self.name)
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        if run is None:
+            config = child_config(config, None)
+            for step in self.steps:
+                input = step.invoke(input, config)
+            return input
+        for step, tag in zip(self.steps, self._tags, strict=True):
+            input = step.invoke(input, run.child_config(tag))
+        return input
+
+    async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        if run is None:
+            config = child_config(config, None)
+            for step in self.steps:
+                input = await step.ainvoke(input, config)
+            return input
+        for step, tag in zip(self.steps, self._tags, strict=True):
+            input = await step.ainvoke(input, run.child_config(tag))
+        return input
+
+    def __repr__(self) -> str:
+        return "\n| ".join(repr(step) for step in self.steps)
