@@ -8,11 +8,12 @@ call because every write is reset when its body returns. Pure bookkeeping, no I/
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 if TYPE_CHECKING:
     from runwire.callbacks.manager import BaseRunManager
@@ -26,17 +27,49 @@ _VERSION_7 = 0x7 << 76
 _VARIANT = 0x2 << 62
 
 
+_new = object.__new__
+_setattr = object.__setattr__
+_UNKNOWN = SafeUUID.unknown
+
+
 def new_run_id() -> UUID:
-    """A UUIDv7: time-ordered (so stores sort by start), 74 random bits, ~3x cheaper than uuid4."""
+    """A UUIDv7: time-ordered (so stores sort by start), 74 random bits, ~3x cheaper than uuid4
+    (the value is built directly; UUID's argument parsing is skipped)."""
     rand = _getrandbits(74)
-    value = (
-        (_time_ns() // 1_000_000) << 80
-        | _VERSION_7
-        | (rand >> 62) << 64
-        | _VARIANT
-        | (rand & 0x3FFF_FFFF_FFFF_FFFF)
+    run_id: UUID = _new(UUID)
+    _setattr(
+        run_id,
+        "int",
+        (_time_ns() // 1_000_000) << 80 | _VERSION_7 | (rand >> 62) << 64 | _VARIANT | (rand & 0x3FFF_FFFF_FFFF_FFFF),
     )
-    return UUID(int=value)
+    _setattr(run_id, "is_safe", _UNKNOWN)
+    return run_id
+
+
+_prefix = ""
+_counter: Any = None
+
+
+def _reseed() -> None:
+    """A fresh random prefix (also in a forked child, so processes never share ids)."""
+    global _prefix, _counter
+    import itertools
+
+    bits = _getrandbits(64)
+    variant = 0x8 | (bits >> 62)
+    _prefix = f"{bits >> 32:08x}-{(bits >> 16) & 0xFFFF:04x}-7{(bits >> 4) & 0xFFF:03x}-{variant:x}{bits & 0xF:x}"
+    _counter = itertools.count(_getrandbits(48) | 1 << 56)
+
+
+def new_message_id() -> str:
+    """A unique UUID-shaped id for a message no run owns (nobody listened, so no run id exists):
+    a random per-process prefix and a counter, ~5x cheaper than minting a UUID."""
+    value = next(_counter)
+    return f"run-{_prefix}{(value >> 48) & 0xFF:02x}-{value & 0xFFFF_FFFF_FFFF:012x}-0"
+
+
+_reseed()
+os.register_at_fork(after_in_child=_reseed)
 
 
 def get_current_run() -> Any:

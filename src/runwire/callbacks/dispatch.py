@@ -168,7 +168,7 @@ def call_handlers(entries: tuple[Entry, ...], event: str, args: tuple[Any, ...],
             kw["metadata"] = dict(metadata)
         try:
             result = method(*args, **kw)
-            if is_async or _is_coroutine(result):
+            if result is not None and (is_async or _is_coroutine(result)):
                 run_coroutine_sync(result)
         except NotImplementedError as exc:
             logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
@@ -194,7 +194,7 @@ async def acall_handlers(
             kw["metadata"] = dict(metadata)
         try:
             result = method(*args, **kw)
-            if is_async or _is_coroutine(result):
+            if result is not None and (is_async or _is_coroutine(result)):
                 await result
         except NotImplementedError as exc:
             logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)

@@ -26,6 +26,7 @@ from runwire.callbacks.dispatch import (
     compile_handlers,
 )
 
+_new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()
 _NO_METADATA: dict[str, Any] = {}  # shared and never mutated: handlers get copies
 
@@ -385,9 +386,12 @@ class BaseRunManager:
 
     def child_config(self, tag: str | None = None) -> dict[str, Any]:
         """The config a child runnable should be invoked with."""
+        manager = _new(CallbackManager)
+        manager._parent = self
+        manager._tag = tag
         if self._cfg:
-            return {**self._cfg, "callbacks": CallbackManager._child_of(self, tag)}
-        return {"callbacks": CallbackManager._child_of(self, tag)}
+            return {**self._cfg, "callbacks": manager}
+        return {"callbacks": manager}
 
     # -- firing ---------------------------------------------------------------------------------
 
@@ -447,11 +451,57 @@ class BaseRunManager:
     ) -> None:
         self.fire_start("on_chain_start", (serialized, inputs), name, extra)
 
+    def start_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
+        """Fire `on_chain_start` for `runnable` (the hot path of every runnable's run)."""
+        entries = self._dispatch.table.get("on_chain_start")
+        if entries:
+            serialized = runnable._serialized_cache or runnable._make_serialized()
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "metadata": self._md,
+                "name": (config and config.get("run_name")) or serialized["name"],
+            }
+            if runnable._run_type:
+                kw["run_type"] = runnable._run_type
+            try:
+                call_handlers(entries, "on_chain_start", (serialized, inputs), kw)
+            except BaseException as exc:
+                self.finish_error(exc)
+                raise
+
+    async def astart_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
+        """Async `start_chain`."""
+        entries = self._dispatch.table.get("on_chain_start")
+        if entries:
+            serialized = runnable._serialized_cache or runnable._make_serialized()
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "metadata": self._md,
+                "name": (config and config.get("run_name")) or serialized["name"],
+            }
+            if runnable._run_type:
+                kw["run_type"] = runnable._run_type
+            try:
+                await acall_handlers(entries, "on_chain_start", (serialized, inputs), kw)
+            except BaseException as exc:
+                await self.afinish_error(exc)
+                raise
+
     def finish(self, output: Any, **extra: Any) -> None:
         """Fire this run's end event (once; later calls are ignored)."""
-        if not self._done:
-            self._done = True
-            self._fire(self._end_event, (output,), extra)
+        if self._done:
+            return
+        self._done = True
+        entries = self._dispatch.table.get(self._end_event)
+        if entries:
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            if extra:
+                kw.update(extra)
+            call_handlers(entries, self._end_event, (output,), kw)
 
     def finish_error(self, error: BaseException, **extra: Any) -> None:
         """Fire this run's error event (once; later calls are ignored)."""
@@ -712,17 +762,37 @@ def open_run(
 
     The caller fires the start event (it knows the payload); see `fire_start`.
     """
-    point = _attach_point(config)
-    if point is None:
-        if not own_callbacks:
-            return None
-        point = (EMPTY, EMPTY, None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA)
-    dispatch, inh, parent_run_id, tags, inh_tags, md, inh_md = point
+    callbacks = config.get("callbacks") if config is not None else None
+    if callbacks is None:
+        parent = current_run.get()
+        if parent is None:
+            if not own_callbacks:
+                return None  # the common silent case: one ContextVar read
+            dispatch = inh = EMPTY
+            parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
+        else:
+            dispatch = inh = parent._inh
+            parent_run_id, tags, md = parent.run_id, parent._inh_tags, parent._inh_md
+            inh_tags, inh_md = tags, md
+    elif type(callbacks) is CallbackManager and callbacks._parent is not None:
+        # A child config made by a parent run (the combinators' hot path).
+        parent = callbacks._parent
+        dispatch = inh = parent._inh
+        parent_run_id, md, inh_tags = parent.run_id, parent._inh_md, parent._inh_tags
+        tags = inh_tags if callbacks._tag is None else (callbacks._tag, *inh_tags)
+        inh_md = md
+    elif type(callbacks) is list:
+        dispatch = inh = compile_handlers(callbacks)
+        parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
+    else:
+        point = _attach_point(config)
+        assert point is not None
+        dispatch, inh, parent_run_id, tags, inh_tags, md, inh_md = point
     if own_callbacks:
         dispatch = dispatch.merged(own_callbacks)
     if not dispatch.listening:
         return None
-    run = object.__new__(cls)
+    run = _new(cls)
     run._dispatch = dispatch
     run._inh = inh
     run.parent_run_id = parent_run_id

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from runwire._fields import Fields
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import current_run, new_message_id
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -20,16 +20,6 @@ from runwire.callbacks.manager import (
 )
 from runwire.runnables.base import Runnable
 from runwire.runnables.function import accepted_kwargs
-
-_FACTORY_ID_BITS = 128
-
-
-def new_message_id() -> str:
-    """A message id for a call no handler hears (no run id exists): `run-<uuid7-like hex>-0`."""
-    from runwire.callbacks.context import new_run_id
-
-    return f"run-{new_run_id()}-0"
-
 
 class BaseLanguageModel(Fields, Runnable[Any, Any]):
     """Shared fields and run plumbing of chat and text models."""

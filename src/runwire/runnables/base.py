@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from runwire.runnables.retry import RunnableRetry
     from runwire.runnables.sequence import RunnableSequence
 
+_ChainRun = CallbackManagerForChainRun
+_AsyncChainRun = AsyncCallbackManagerForChainRun
+
 Input = TypeVar("Input")
 Output = TypeVar("Output")
 Other = TypeVar("Other")
@@ -64,20 +67,24 @@ class Runnable(Generic[Input, Output]):
             return f"{base}{suffix}" if base[0].isupper() else f"{base}_{suffix}"
         return base
 
+    _serialized_cache: dict[str, Any] | None = None
+
+    def _make_serialized(self) -> dict[str, Any]:
+        """The non-null `serialized` dict handlers get on start, built once per object (it holds
+        the run name too, so the hot path reads one attribute)."""
+        cls = type(self)
+        serialized = {
+            "lc": 1,
+            "type": "not_implemented",
+            "id": [*cls.__module__.split("."), cls.__name__],
+            "name": self.get_name(),
+        }
+        self.__dict__["_serialized_cache"] = serialized
+        return serialized
+
     @property
     def _serialized(self) -> dict[str, Any]:
-        """The non-null `serialized` dict handlers get on start: built once per object."""
-        cached = self.__dict__.get("_serialized_cache")
-        if cached is None:
-            cls = type(self)
-            cached = {
-                "lc": 1,
-                "type": "not_implemented",
-                "id": [*cls.__module__.split("."), cls.__name__],
-                "name": self.get_name(),
-            }
-            self.__dict__["_serialized_cache"] = cached
-        return cast(dict[str, Any], cached)
+        return self._serialized_cache or self._make_serialized()
 
     @property
     def InputType(self) -> Any:
@@ -86,9 +93,6 @@ class Runnable(Generic[Input, Output]):
     @property
     def OutputType(self) -> Any:
         return Any
-
-    def _start_extra(self) -> dict[str, Any] | None:
-        return {"run_type": self._run_type} if self._run_type else None
 
     # -- the one extension point -----------------------------------------------------------------
 
@@ -103,15 +107,10 @@ class Runnable(Generic[Input, Output]):
 
     def invoke(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Output:
         """Run on one input and return the output."""
-        run = open_run(CallbackManagerForChainRun, cast(Any, config), None, None, None)
+        run = open_run(_ChainRun, config, None, None, None)  # type: ignore[arg-type]
         if run is None:
             return self._invoke(input, config, None, **kwargs)
-        run.fire_chain_start(
-            self._serialized,
-            input,
-            (config and config.get("run_name")) or self.get_name(),
-            self._start_extra(),
-        )
+        run.start_chain(self, input, config)
         token = current_run.set(run)
         try:
             output = self._invoke(input, config, run, **kwargs)
@@ -127,15 +126,10 @@ class Runnable(Generic[Input, Output]):
         """Run on one input without blocking the event loop."""
         if self._sync_only:
             return await run_in_executor(None, self.invoke, input, config, **kwargs)
-        run = open_run(AsyncCallbackManagerForChainRun, cast(Any, config), None, None, None)
+        run = open_run(_AsyncChainRun, config, None, None, None)  # type: ignore[arg-type]
         if run is None:
             return await self._ainvoke(input, config, None, **kwargs)
-        await run.afire_start(
-            "on_chain_start",
-            (self._serialized, input),
-            (config and config.get("run_name")) or self.get_name(),
-            self._start_extra(),
-        )
+        await run.astart_chain(self, input, config)
         token = current_run.set(run)
         try:
             output = await self._ainvoke(input, config, run, **kwargs)
