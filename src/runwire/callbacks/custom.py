@@ -31,7 +31,9 @@ def _target(name: str, config: Any) -> tuple[Any, dict[str, Any]] | None:
             if callbacks:  # handlers but no run: nothing encloses this event
                 raise RuntimeError(_NO_PARENT.format(name=name))
             return None
-        dispatch, parent_run_id, tags, metadata = run._dispatch, run.run_id, run._tags, run._md
+        # The event is seen from inside the run: its inheritable tags and metadata, not its own
+        # step tag (as langchain-core, which builds the event from the child config).
+        dispatch, parent_run_id, tags, metadata = run._dispatch, run.run_id, run._inh_tags, run._inh_md
     entries = dispatch.table.get("on_custom_event")
     if not entries:
         return None

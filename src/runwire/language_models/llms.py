@@ -34,6 +34,10 @@ class BaseLLM(BaseLanguageModel):
 
     _ls_model_type: ClassVar[str] = "llm"
 
+    def _provider(self) -> str:
+        name = type(self).__name__
+        return (name[:-3] if name.endswith("LLM") else name).lower()
+
     def _generate(
         self, prompts: list[str], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
     ) -> LLMResult:

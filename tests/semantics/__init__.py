@@ -1,0 +1,1 @@
+"""Callback-semantics acceptance suite: each behaviour checked on langchain-core and on runwire."""
