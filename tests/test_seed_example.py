@@ -16,13 +16,19 @@ AI = (
 EXPECTED = [
     r"Chain RunnableSequence started",
     r"Chain ChatPromptTemplate started",
-    r"Chain ended, outputs: messages=\[HumanMessage\(content='What is 1 \+ 2\?', additional_kwargs=\{\}, "
-    r"response_metadata=\{\}\)\]",
+    (
+        r"Chain ended, outputs: messages=\[HumanMessage\(content='What is 1 \+ 2\?', additional_kwargs=\{\}, "
+        r"response_metadata=\{\}\)\]"
+    ),
     r"Chat model started",
-    rf"Chat model ended, response: generations=\[\[ChatGeneration\(text='1 \+ 2 = 3', message={AI}\)\]\] "
-    r"llm_output=None run=None type='LLMResult'",
-    rf"Chain ended, outputs: content='1 \+ 2 = 3' additional_kwargs=\{{\}} response_metadata=\{{\}} "
-    rf"id='{RUN_ID}' tool_calls=\[\] invalid_tool_calls=\[\]",
+    (
+        rf"Chat model ended, response: generations=\[\[ChatGeneration\(text='1 \+ 2 = 3', message={AI}\)\]\] "
+        r"llm_output=None run=None type='LLMResult'"
+    ),
+    (
+        rf"Chain ended, outputs: content='1 \+ 2 = 3' additional_kwargs=\{{\}} response_metadata=\{{\}} "
+        rf"id='{RUN_ID}' tool_calls=\[\] invalid_tool_calls=\[\]"
+    ),
     r"",
     AI,
 ]

@@ -26,7 +26,13 @@ class Recorder(BaseCallbackHandler):
         self.threads.add(threading.current_thread().name)
         self.kwargs.append({"event": event, "args": args, **kwargs})
         self.events.append(
-            (event, kwargs.get("run_id"), kwargs.get("parent_run_id"), kwargs.get("name"), kwargs.get("tags") or [])
+            (
+                event,
+                kwargs.get("run_id"),
+                kwargs.get("parent_run_id"),
+                kwargs.get("name"),
+                kwargs.get("tags") or [],
+            )
         )
 
     def on_chain_start(self, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +68,9 @@ class Recorder(BaseCallbackHandler):
     @property
     def names(self) -> list[str]:
         """Names of chain/model starts, in order."""
-        return [e[3] for e in self.events if e[0] in {"on_chain_start", "on_chat_model_start", "on_llm_start"}]
+        return [
+            e[3] for e in self.events if e[0] in {"on_chain_start", "on_chat_model_start", "on_llm_start"}
+        ]
 
     def trace(self) -> list[str]:
         """Events as `event name Rn<-Rm tags`, run ids numbered by first appearance."""

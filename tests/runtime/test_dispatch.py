@@ -44,7 +44,8 @@ def test_ignore_flags_remove_events_from_the_table() -> None:
 
 
 def test_same_handler_twice_hears_each_event_once() -> None:
-    """The same object listed twice at run time hears every event exactly once (langchain: twice at the root)."""
+    """The same object listed twice at run time hears every event exactly once
+    (langchain-core: twice at the root)."""
     recorder = Recorder()
     _chain().invoke(1, {"callbacks": [recorder, recorder]})
     assert len(recorder.events) == 6
@@ -129,7 +130,8 @@ async def test_async_handler_under_ainvoke_runs_on_the_callers_loop() -> None:
 
 
 def test_async_handler_error_under_sync_invoke_follows_raise_error() -> None:
-    """An async handler's error from sync code is re-raised when it sets raise_error (langchain swallows it)."""
+    """An async handler's error from sync code is re-raised when it sets raise_error
+    (langchain-core swallows it)."""
 
     class StrictAsync(AsyncCallbackHandler):
         raise_error = True

@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-import runwire.callbacks.manager as manager
-import runwire.runnables.base as base
-from runwire.callbacks import BaseCallbackHandler
+from runwire.callbacks import BaseCallbackHandler, manager
 from runwire.language_models import GenericFakeChatModel
-from runwire.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
+from runwire.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough, base
 
 
 class _Spy:

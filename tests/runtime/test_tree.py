@@ -78,7 +78,9 @@ def test_retry_does_not_retry_other_exception_types(call: Any) -> None:
         attempts["n"] += 1
         raise KeyError("no")
 
-    step = RunnableLambda(bad).with_retry(retry_if_exception_type=(ValueError,), wait_exponential_jitter=False)
+    step = RunnableLambda(bad).with_retry(
+        retry_if_exception_type=(ValueError,), wait_exponential_jitter=False
+    )
     with pytest.raises(KeyError):
         call(step, 1)
     assert attempts["n"] == 1

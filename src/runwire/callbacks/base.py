@@ -395,9 +395,7 @@ class AsyncCallbackHandler(BaseCallbackHandler):
     ) -> None:
         """A retried attempt."""
 
-    async def on_custom_event(
-        self, name: str, data: Any, *, run_id: UUID, **kwargs: Any
-    ) -> None:
+    async def on_custom_event(self, name: str, data: Any, *, run_id: UUID, **kwargs: Any) -> None:
         """A custom event."""
 
 

@@ -40,7 +40,11 @@ def new_run_id() -> UUID:
     _setattr(
         run_id,
         "int",
-        (_time_ns() // 1_000_000) << 80 | _VERSION_7 | (rand >> 62) << 64 | _VARIANT | (rand & 0x3FFF_FFFF_FFFF_FFFF),
+        (_time_ns() // 1_000_000) << 80
+        | _VERSION_7
+        | (rand >> 62) << 64
+        | _VARIANT
+        | (rand & 0x3FFF_FFFF_FFFF_FFFF),
     )
     _setattr(run_id, "is_safe", _UNKNOWN)
     return run_id
@@ -57,7 +61,9 @@ def _reseed() -> None:
 
     bits = _getrandbits(64)
     variant = 0x8 | (bits >> 62)
-    _prefix = f"{bits >> 32:08x}-{(bits >> 16) & 0xFFFF:04x}-7{(bits >> 4) & 0xFFF:03x}-{variant:x}{bits & 0xF:x}"
+    _prefix = (
+        f"{bits >> 32:08x}-{(bits >> 16) & 0xFFFF:04x}-7{(bits >> 4) & 0xFFF:03x}-{variant:x}{bits & 0xF:x}"
+    )
     _counter = itertools.count(_getrandbits(48) | 1 << 56)
 
 

@@ -10,14 +10,23 @@ when it sets `raise_error`. Not here: run ids, parents or tags (see `manager`).
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from runwire.callbacks.base import DEFAULT_MODULES
 
-logger = logging.getLogger("runwire.callbacks")
+
+class _LazyLogger:
+    """`logging` costs ~5 ms to import; it is loaded the first time a handler fails."""
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger("runwire.callbacks"), name)
+
+
+logger: Any = _LazyLogger()
 
 # Every event and the `ignore_*` flag that silences it ("" = cannot be ignored).
 EVENTS: dict[str, str] = {

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from runwire._fields import Fields
-from runwire.callbacks.context import current_run, new_message_id
+from runwire.callbacks.context import current_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -20,6 +20,7 @@ from runwire.callbacks.manager import (
 )
 from runwire.runnables.base import Runnable
 from runwire.runnables.function import accepted_kwargs
+
 
 class BaseLanguageModel(Fields, Runnable[Any, Any]):
     """Shared fields and run plumbing of chat and text models."""

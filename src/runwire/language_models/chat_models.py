@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 
+from runwire.callbacks.context import new_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
-from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave, new_message_id
+from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
 from runwire.runnables.config import RunnableConfig, run_in_executor

@@ -36,7 +36,7 @@ class BaseLLM(BaseLanguageModel):
 
     def _provider(self) -> str:
         name = type(self).__name__
-        return (name[:-3] if name.endswith("LLM") else name).lower()
+        return name.removesuffix("LLM").lower()
 
     def _generate(
         self, prompts: list[str], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any

@@ -156,10 +156,7 @@ class Runnable(Generic[Input, Output]):
             return []
         configs = get_config_list(config, len(inputs))
         invoke = self.invoke
-        tasks = [
-            (lambda x=x, c=c: invoke(x, c, **kwargs))
-            for x, c in zip(inputs, configs, strict=True)
-        ]
+        tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
         results = run_all(tasks, configs[0].get("max_concurrency"))
         if not return_exceptions:
             for result in results:

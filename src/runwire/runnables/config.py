@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import Any, TypedDict, TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from runwire.callbacks.context import current_run
 from runwire.callbacks.manager import CallbackManager
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from runwire.runnables.executors import ContextThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -186,31 +190,20 @@ def get_callback_manager_for_config(config: RunnableConfig) -> CallbackManager:
 # Threads that keep the run context
 
 
-class ContextThreadPoolExecutor(ThreadPoolExecutor):
-    """A thread pool whose tasks run in a copy of the submitter's context (so they nest)."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
-
-    def map(
-        self, fn: Callable[..., T], *iterables: Any, timeout: float | None = None, chunksize: int = 1
-    ) -> Iterator[T]:
-        contexts = [contextvars.copy_context() for _ in range(len(iterables[0]))] if iterables else []
-        return super().map(lambda ctx, *args: ctx.run(fn, *args), contexts, *iterables, timeout=timeout)
-
-
-_pool: ContextThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
 def shared_executor() -> ContextThreadPoolExecutor:
     """The process-wide pool used by batch and parallel steps (created on first use)."""
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = ContextThreadPoolExecutor(max_workers=32, thread_name_prefix="runwire")
-    return _pool
+    from runwire.runnables.executors import shared_executor as shared
+
+    return shared()
+
+
+def __getattr__(name: str) -> Any:
+    # `concurrent.futures` costs ~4 ms to import (it loads logging); only pay it when used.
+    if name == "ContextThreadPoolExecutor":
+        from runwire.runnables.executors import ContextThreadPoolExecutor
+
+        return ContextThreadPoolExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_executor_for_config(config: RunnableConfig | None = None) -> Executor:  # noqa: ARG001
@@ -232,6 +225,8 @@ async def run_in_executor(
 
     ctx = contextvars.copy_context()
     loop = asyncio.get_running_loop()
+    from concurrent.futures import Executor
+
     executor = executor_or_config if isinstance(executor_or_config, Executor) else None
     return await loop.run_in_executor(executor, ctx.run, wrapper)
 

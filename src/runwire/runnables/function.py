@@ -50,9 +50,8 @@ def is_generator_function(func: Any) -> bool:
 def _is_async(func: Any) -> bool:
     import inspect
 
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(type(func), "__call__", None)
-    )
+    call = type(func).__dict__.get("__call__")  # a callable object with an `async def __call__`
+    return inspect.iscoroutinefunction(func) or (call is not None and inspect.iscoroutinefunction(call))
 
 
 def _func_name(func: Any) -> str | None:

@@ -33,10 +33,7 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
         keys = list(self.steps__)
         configs = [child_config(config, run, self._tags[key]) for key in keys]
         steps = [self.steps__[key] for key in keys]
-        tasks = [
-            (lambda s=step, c=cfg: s.invoke(input, c))
-            for step, cfg in zip(steps, configs, strict=True)
-        ]
+        tasks = [(lambda s=step, c=cfg: s.invoke(input, c)) for step, cfg in zip(steps, configs, strict=True)]
         max_concurrency = config.get("max_concurrency") if config else None
         results = run_all(tasks, max_concurrency)
         for result in results:

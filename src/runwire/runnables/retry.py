@@ -10,21 +10,30 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import RunnableConfig, child_config
 
 
-@dataclass(frozen=True, slots=True)
 class RetryState:
     """What `on_retry` receives: which attempt failed, with what, and the wait before the next."""
 
-    attempt_number: int
-    exception: BaseException
-    next_sleep: float
-    max_attempts: int
+    __slots__ = ("attempt_number", "exception", "max_attempts", "next_sleep")
+
+    def __init__(
+        self, attempt_number: int, exception: BaseException, next_sleep: float, max_attempts: int
+    ) -> None:
+        self.attempt_number = attempt_number
+        self.exception = exception
+        self.next_sleep = next_sleep
+        self.max_attempts = max_attempts
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryState(attempt_number={self.attempt_number}, exception={self.exception!r}, "
+            f"next_sleep={self.next_sleep}, max_attempts={self.max_attempts})"
+        )
 
     @property
     def outcome(self) -> Any:
