@@ -35,6 +35,7 @@ from runwire.callbacks.manager import (
     RunManager,
 )
 from runwire.callbacks.stdout import StdOutCallbackHandler, StreamingStdOutCallbackHandler
+from runwire.callbacks.usage import UsageMetadataCallbackHandler, get_usage_metadata_callback
 
 BaseCallbackManager = CallbackManager
 Callbacks = list[Any] | CallbackManager | None
@@ -67,6 +68,8 @@ __all__ = [
     "StdOutCallbackHandler",
     "StreamingStdOutCallbackHandler",
     "ToolManagerMixin",
+    "UsageMetadataCallbackHandler",
     "adispatch_custom_event",
     "dispatch_custom_event",
+    "get_usage_metadata_callback",
 ]

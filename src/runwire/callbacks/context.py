@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 current_run: ContextVar[BaseRunManager | None] = ContextVar("runwire_current_run", default=None)
 """The innermost listened-to run executing in this context (None outside any run)."""
 
+scoped_handlers: ContextVar[tuple[Any, ...]] = ContextVar("runwire_scoped_handlers", default=())
+"""Handlers added to every root run started in this context (`get_usage_metadata_callback`,
+`runwire.tracing`): a ContextVar reset on exit, never a global list that grows per use."""
+
 _getrandbits = random.getrandbits  # the module instance is re-seeded after fork by `random` itself
 _time_ns = time.time_ns
 _VERSION_7 = 0x7 << 76

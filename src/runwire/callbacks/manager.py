@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from runwire.callbacks.context import current_run, new_run_id
+from runwire.callbacks.context import current_run, new_run_id, scoped_handlers
 from runwire.callbacks.dispatch import (
     EMPTY,
     Dispatch,
@@ -140,9 +140,10 @@ class CallbackManager:
         if run is not None:
             tags = run._inh_tags if self._tag is None else (self._tag, *run._inh_tags)
             return (run._inh, run._inh, run.run_id, tags, run._inh_tags, run._inh_md, run._inh_md)
+        scoped = scoped_handlers.get()
         return (
-            compile_handlers(self._local),
-            compile_handlers(self._inheritable),
+            compile_handlers((*self._local, *scoped)),
+            compile_handlers((*self._inheritable, *scoped)),
             self._parent_run_id,
             tuple(self._tags),
             tuple(self._inh_tags),
@@ -766,9 +767,10 @@ def open_run(
     if callbacks is None:
         parent = current_run.get()
         if parent is None:
-            if not own_callbacks:
-                return None  # the common silent case: one ContextVar read
-            dispatch = inh = EMPTY
+            scoped = scoped_handlers.get()
+            if not own_callbacks and not scoped:
+                return None  # the common silent case: two ContextVar reads
+            dispatch = inh = compile_handlers(scoped)
             parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
         else:
             dispatch = inh = parent._inh
@@ -782,7 +784,8 @@ def open_run(
         tags = inh_tags if callbacks._tag is None else (callbacks._tag, *inh_tags)
         inh_md = md
     elif type(callbacks) is list:
-        dispatch = inh = compile_handlers(callbacks)
+        scoped = scoped_handlers.get()
+        dispatch = inh = compile_handlers((*callbacks, *scoped) if scoped else callbacks)
         parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
     else:
         point = _attach_point(config)
