@@ -48,8 +48,9 @@ class UsageMetadataCallbackHandler(BaseCallbackHandler):
 @contextmanager
 def get_usage_metadata_callback(
     name: str = "usage_metadata_callback",
-) -> Iterator[UsageMetadataCallbackHandler]:  # noqa: ARG001
+) -> Iterator[UsageMetadataCallbackHandler]:
     """Within the block, every run reports its usage to the yielded handler."""
+    del name  # langchain-core's signature: it names a global hook; a ContextVar needs no name
     handler = UsageMetadataCallbackHandler()
     token = scoped_handlers.set((*scoped_handlers.get(), handler))
     try:
