@@ -1,0 +1,527 @@
+"""The figures of reference/perf_baseline.md: what each one runs, for each library.
+
+A figure is one function that builds its workload from a library's classes (`Lib`) and returns
+a `Probe` for `_timing` to measure. The same function runs against runwire and against
+langchain-core, so both do exactly the same work; the plain-Python floors are separate
+functions with no library at all. Not here: timing, subprocesses, tables (see run.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import itertools
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar
+
+LIBRARIES = ("runwire", "langchain-core")
+PACKAGES = {"runwire": "runwire", "langchain-core": "langchain_core"}
+
+TEMPLATE = "What is 1 + {number}?"
+INPUT = {"number": "2"}
+REPLY = "The answer is 3."
+BATCH = 100  # the baseline's c uses 1000; 100 keeps `make bench` short
+GATHER = 200  # the baseline's d uses 1000
+SLEEP = 0.01  # seconds the model of d sleeps
+STREAM_REPLY = " ".join(f"w{i}" for i in range(1000))  # streams as 1000 words + 999 spaces
+STREAM_TOKENS = len(re.split(r"(\s)", STREAM_REPLY))  # 1999
+
+
+class NotAvailable(Exception):
+    """The library cannot run this figure yet; the table shows `n/a (reason)`."""
+
+
+class Lib:
+    """A library's public classes, imported on first use from the same dotted paths in both
+    (runwire mirrors langchain-core's), so a figure that does not need prompts still runs
+    while `<lib>.prompts` is missing."""
+
+    _MODULES: ClassVar[dict[str, str]] = {
+        "ChatPromptTemplate": "prompts",
+        "StrOutputParser": "output_parsers",
+        "GenericFakeChatModel": "language_models",
+        "FakeListChatModel": "language_models",
+        "BaseCallbackHandler": "callbacks",
+        "AsyncCallbackHandler": "callbacks",
+        "RunnableLambda": "runnables",
+        "RunnableSequence": "runnables",
+    }
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.package = PACKAGES[name]
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr not in self._MODULES:
+            raise AttributeError(attr)
+        module = importlib.import_module(f"{self.package}.{self._MODULES[attr]}")
+        value = getattr(module, attr)
+        setattr(self, attr, value)
+        return value
+
+
+def import_snippet(library: str) -> str:
+    """The statements h.import times in a fresh process."""
+    package = PACKAGES[library]
+    return (
+        f"from {package}.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough\n"
+        f"from {package}.prompts import ChatPromptTemplate\n"
+    )
+
+
+@dataclass(slots=True)
+class Probe:
+    """What `_timing` measures: `fn` takes no arguments; for whole-call figures it returns the
+    number of units done (items, tokens). `note` is shown under the table."""
+
+    fn: Callable[[], Any]
+    note: str | None = None
+    single_threaded: bool = True  # wall and CPU time should agree; the driver warns if not
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    figure: str
+    kind: str  # "loop" (per call, µs) | "whole" (ms per call) | "stream" (tokens/s) | "peak" (bytes)
+    build: Callable[[Lib | None], Probe]
+    libraries: tuple[str, ...]
+
+
+CASES: dict[str, Case] = {}
+
+
+def _register(figure: str, kind: str, build: Callable[..., Probe], libraries: tuple[str, ...]) -> None:
+    CASES[figure] = Case(figure, kind, build, libraries)
+
+
+# --- handlers ----------------------------------------------------------------------------
+
+
+_HANDLER_CLASSES: dict[str, dict[str, type]] = {}
+
+
+def _handler_classes(lib: Lib) -> dict[str, type]:
+    """One set of handler classes per library and process (a new class per call would measure
+    class creation, the bug the baseline's first g.peak harness had)."""
+    if lib.name in _HANDLER_CLASSES:
+        return _HANDLER_CLASSES[lib.name]
+    base, async_base = lib.BaseCallbackHandler, lib.AsyncCallbackHandler
+
+    class Silent(base):
+        """No methods, as the baseline's handlers."""
+
+    class Listening(base):
+        """Overrides the events chain (a) produces, each a no-op."""
+
+        def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+            pass
+
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            pass
+
+        def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            pass
+
+        def on_llm_start(self, serialized: Any, prompts: Any, **kwargs: Any) -> None:
+            pass
+
+        def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+            pass
+
+    class AsyncListening(async_base):
+        """The same events, as coroutines."""
+
+        async def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+            pass
+
+        async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            pass
+
+        async def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            pass
+
+        async def on_llm_start(self, serialized: Any, prompts: Any, **kwargs: Any) -> None:
+            pass
+
+        async def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+            pass
+
+    class EventCounter(base):
+        """Listening, counting: checks once per case that the listening handler is called."""
+
+        def __init__(self) -> None:
+            self.events = 0
+
+        def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+            self.events += 1
+
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            self.events += 1
+
+        def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            self.events += 1
+
+        def on_llm_start(self, serialized: Any, prompts: Any, **kwargs: Any) -> None:
+            self.events += 1
+
+        def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+            self.events += 1
+
+    class TokenCounter(base):
+        def __init__(self) -> None:
+            self.tokens = 0
+
+        def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            self.tokens += 1
+
+    class AsyncTokenCounter(async_base):
+        def __init__(self) -> None:
+            self.tokens = 0
+
+        async def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            self.tokens += 1
+
+    classes = {
+        "silent": Silent,
+        "listening": Listening,
+        "async": AsyncListening,
+        "events": EventCounter,
+        "tokens": TokenCounter,
+        "async-tokens": AsyncTokenCounter,
+    }
+    _HANDLER_CLASSES[lib.name] = classes
+    return classes
+
+
+def _config(lib: Lib, kind: str | None, count: int = 1) -> tuple[dict[str, Any] | None, list[Any]]:
+    if kind is None:
+        return None, []
+    handlers = [_handler_classes(lib)[kind]() for _ in range(count)]
+    return {"callbacks": handlers}, handlers
+
+
+def _chain_a(lib: Lib, model: Any = None) -> Any:
+    """Chain (a): prompt | fake chat model | string parser."""
+    if model is None:
+        model = lib.GenericFakeChatModel(messages=itertools.repeat(REPLY))
+    return lib.ChatPromptTemplate.from_template(TEMPLATE) | model | lib.StrOutputParser()
+
+
+def _check_reply(out: object) -> None:
+    if out != REPLY:
+        raise NotAvailable(f"chain (a) returned {out!r}, expected {REPLY!r}")
+
+
+def _check_listening(lib: Lib, run: Callable[[dict[str, Any]], object], handler: str | None) -> str | None:
+    """Run once with a counting twin of the listening handler; fail if it hears nothing."""
+    if handler not in {"listening", "async"}:
+        return None
+    counter = _handler_classes(lib)["events"]()
+    run({"callbacks": [counter]})
+    if not counter.events:
+        raise NotAvailable("the listening handler heard no event")
+    return f"the listening handler hears {counter.events} events per call"
+
+
+# --- a: chain (a) invoke -------------------------------------------------------------------
+
+
+def a_invoke(lib: Lib, handler: str | None, count: int = 1) -> Probe:
+    chain = _chain_a(lib)
+    config, _ = _config(lib, handler, count)
+    _check_reply(chain.invoke(INPUT, config=config))
+    note = _check_listening(lib, partial(chain.invoke, INPUT), handler)
+    return Probe(partial(chain.invoke, INPUT, config=config), note)
+
+
+# --- b: sequences of identity lambdas ----------------------------------------------------
+
+
+def identity(x: Any) -> Any:
+    return x
+
+
+def b_sequence(lib: Lib, steps: int, handler: str | None) -> Probe:
+    chain = lib.RunnableSequence(*[lib.RunnableLambda(identity) for _ in range(steps)])
+    config, _ = _config(lib, handler)
+    note = _check_listening(lib, partial(chain.invoke, 1), handler)
+    return Probe(partial(chain.invoke, 1, config=config), note)
+
+
+# --- c: batch --------------------------------------------------------------------------------
+
+
+def c_batch(lib: Lib, handler: str | None) -> Probe:
+    chain = _chain_a(lib)
+    config, _ = _config(lib, handler)
+    inputs = [INPUT] * BATCH
+
+    def run() -> int:
+        return len(chain.batch(inputs, config=config))
+
+    if chain.batch(inputs, config=config) != [REPLY] * BATCH:
+        raise NotAvailable("batch() did not return the reply for every input")
+    return Probe(run, single_threaded=False)
+
+
+# --- d: concurrent ainvoke ---------------------------------------------------------------------
+
+
+def d_gather(lib: Lib, handler: str | None) -> Probe:
+    chain = _chain_a(lib, lib.FakeListChatModel(responses=[REPLY], sleep=SLEEP))
+    config, _ = _config(lib, handler)
+    loop = asyncio.new_event_loop()
+
+    async def gather() -> int:
+        results = await asyncio.gather(*(chain.ainvoke(INPUT, config=config) for _ in range(GATHER)))
+        if results != [REPLY] * GATHER:
+            raise NotAvailable("ainvoke did not return the reply")
+        return len(results)
+
+    def run() -> int:
+        return loop.run_until_complete(gather())
+
+    return Probe(run, single_threaded=False)
+
+
+# --- e: streaming ------------------------------------------------------------------------------
+
+
+def e_stream(lib: Lib, handler: str | None, *, is_async: bool) -> Probe:
+    chain = _chain_a(lib, lib.GenericFakeChatModel(messages=itertools.repeat(STREAM_REPLY)))
+    config, handlers = _config(lib, handler)
+    loop = asyncio.new_event_loop() if is_async else None
+
+    async def consume_async() -> int:
+        count = 0
+        async for _ in chain.astream(INPUT, config=config):
+            count += 1
+        return count
+
+    def run() -> int:
+        if loop is not None:
+            return loop.run_until_complete(consume_async())
+        count = 0
+        for _ in chain.stream(INPUT, config=config):
+            count += 1
+        return count
+
+    tokens = run()
+    if tokens == 0:
+        raise NotAvailable("the stream yielded no tokens")
+    if tokens < STREAM_TOKENS // 2:
+        raise NotAvailable(f"{tokens} chunk(s) for a {STREAM_TOKENS}-token reply: not streaming")
+    note = None
+    if handlers:
+        heard = handlers[0].tokens
+        if heard == 0:
+            raise NotAvailable("the handler heard no on_llm_new_token")
+        note = f"the handler counted {heard} tokens of {tokens} streamed"
+    return Probe(run, note, single_threaded=not is_async)
+
+
+# --- g: memory -----------------------------------------------------------------------------------
+
+
+def g_peak(lib: Lib, handler: str | None) -> Probe:
+    chain = _chain_a(lib)
+    config, _ = _config(lib, handler)
+    _check_reply(chain.invoke(INPUT, config=config))
+    note = _check_listening(lib, partial(chain.invoke, INPUT), handler)
+    return Probe(partial(chain.invoke, INPUT, config=config), note)
+
+
+# --- floors: the same work in plain Python -------------------------------------------------
+
+
+class _Message:
+    __slots__ = ("content",)
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+
+
+class _FloorHandler:
+    """What any callback system that reports runs must call at least: a start and an end."""
+
+    __slots__ = ()
+
+    def on_start(self, run_id: uuid.UUID, parent_run_id: uuid.UUID | None, inputs: Any) -> None:
+        pass
+
+    def on_end(self, run_id: uuid.UUID, outputs: Any) -> None:
+        pass
+
+
+def floor_a(inputs: dict[str, str]) -> str:
+    """Format the prompt, build a message object, return a fixed reply."""
+    _Message(TEMPLATE.format(**inputs))
+    return REPLY
+
+
+def floor_a_handlers(inputs: dict[str, str], handlers: list[_FloorHandler]) -> str:
+    """floor_a plus a uuid4 run id and a start and an end call per handler for 4 runs."""
+    root = uuid.uuid4()
+    for h in handlers:
+        h.on_start(root, None, inputs)
+    run = uuid.uuid4()
+    for h in handlers:
+        h.on_start(run, root, inputs)
+    prompt = _Message(TEMPLATE.format(**inputs))
+    for h in handlers:
+        h.on_end(run, prompt)
+    run = uuid.uuid4()
+    for h in handlers:
+        h.on_start(run, root, prompt)
+    reply = _Message(REPLY)
+    for h in handlers:
+        h.on_end(run, reply)
+    run = uuid.uuid4()
+    for h in handlers:
+        h.on_start(run, root, reply)
+    out = reply.content
+    for h in handlers:
+        h.on_end(run, out)
+    for h in handlers:
+        h.on_end(root, out)
+    return out
+
+
+def floor_b(x: Any, steps: list[Callable[[Any], Any]]) -> Any:
+    for step in steps:
+        x = step(x)
+    return x
+
+
+def floor_b_handlers(x: Any, steps: list[Callable[[Any], Any]], handlers: list[_FloorHandler]) -> Any:
+    """floor_b plus a uuid4 and a start and an end call per handler for 1 + len(steps) runs."""
+    root = uuid.uuid4()
+    for h in handlers:
+        h.on_start(root, None, x)
+    for step in steps:
+        run = uuid.uuid4()
+        for h in handlers:
+            h.on_start(run, root, x)
+        x = step(x)
+        for h in handlers:
+            h.on_end(run, x)
+    for h in handlers:
+        h.on_end(root, x)
+    return x
+
+
+def floor_a_probe(_: None, handlers: int = 0) -> Probe:
+    if handlers:
+        return Probe(partial(floor_a_handlers, INPUT, [_FloorHandler() for _ in range(handlers)]))
+    return Probe(partial(floor_a, INPUT))
+
+
+def floor_b_probe(_: None, steps: int, handlers: int = 0) -> Probe:
+    lambdas = [lambda x: x for _ in range(steps)]
+    if handlers:
+        return Probe(partial(floor_b_handlers, 1, lambdas, [_FloorHandler() for _ in range(handlers)]))
+    return Probe(partial(floor_b, 1, lambdas))
+
+
+def floor_c_probe(_: None) -> Probe:
+    inputs = [INPUT] * BATCH
+
+    def run() -> int:
+        return len([floor_a(x) for x in inputs])
+
+    return Probe(run)
+
+
+def floor_d_probe(_: None) -> Probe:
+    loop = asyncio.new_event_loop()
+
+    async def one(inputs: dict[str, str]) -> str:
+        _Message(TEMPLATE.format(**inputs))
+        await asyncio.sleep(SLEEP)
+        return REPLY
+
+    async def gather() -> int:
+        return len(await asyncio.gather(*(one(INPUT) for _ in range(GATHER))))
+
+    def run() -> int:
+        return loop.run_until_complete(gather())
+
+    return Probe(run, single_threaded=False)
+
+
+def floor_e_probe(_: None) -> Probe:
+    """A generator of chunk objects for the same reply, a counter called for each."""
+    parts = re.split(r"(\s)", STREAM_REPLY)
+
+    class Counter:
+        __slots__ = ("tokens",)
+
+        def __init__(self) -> None:
+            self.tokens = 0
+
+        def on_llm_new_token(self, token: str) -> None:
+            self.tokens += 1
+
+    def chunks(counter: Counter) -> Any:
+        for part in parts:
+            chunk = _Message(part)
+            counter.on_llm_new_token(part)
+            yield chunk
+
+    def run() -> int:
+        count = 0
+        for _ in chunks(Counter()):
+            count += 1
+        return count
+
+    return Probe(run)
+
+
+# --- the registry: figure name -> case ------------------------------------------------------
+
+FLOOR = ("floor",)
+_register("floor.a", "loop", floor_a_probe, FLOOR)
+_register("floor.a.h1", "loop", partial(floor_a_probe, handlers=1), FLOOR)
+_register("floor.a.h3", "loop", partial(floor_a_probe, handlers=3), FLOOR)
+_register("floor.b2", "loop", partial(floor_b_probe, steps=2), FLOOR)
+_register("floor.b2.h1", "loop", partial(floor_b_probe, steps=2, handlers=1), FLOOR)
+_register("floor.b", "loop", partial(floor_b_probe, steps=10), FLOOR)
+_register("floor.b.h1", "loop", partial(floor_b_probe, steps=10, handlers=1), FLOOR)
+_register("floor.c", "whole", floor_c_probe, FLOOR)
+_register("floor.d", "whole", floor_d_probe, FLOOR)
+_register("floor.e", "stream", floor_e_probe, FLOOR)
+_register("floor.g", "peak", floor_a_probe, FLOOR)
+
+_register("a.invoke.h0", "loop", partial(a_invoke, handler=None), LIBRARIES)
+_register("a.invoke.h1", "loop", partial(a_invoke, handler="silent"), LIBRARIES)
+_register("a.invoke.h3", "loop", partial(a_invoke, handler="silent", count=3), LIBRARIES)
+_register("a.invoke.h1.listening", "loop", partial(a_invoke, handler="listening"), LIBRARIES)
+_register("a.invoke.h3.listening", "loop", partial(a_invoke, handler="listening", count=3), LIBRARIES)
+for _steps in (2, 10):
+    _register(f"b.seq{_steps}.h0", "loop", partial(b_sequence, steps=_steps, handler=None), LIBRARIES)
+    _register(f"b.seq{_steps}.h1", "loop", partial(b_sequence, steps=_steps, handler="silent"), LIBRARIES)
+    _register(
+        f"b.seq{_steps}.h1.listening",
+        "loop",
+        partial(b_sequence, steps=_steps, handler="listening"),
+        LIBRARIES,
+    )
+_register(f"c.batch{BATCH}.h0", "whole", partial(c_batch, handler=None), LIBRARIES)
+_register(f"c.batch{BATCH}.h1.listening", "whole", partial(c_batch, handler="listening"), LIBRARIES)
+_register(f"c.batch{BATCH}.h1async", "whole", partial(c_batch, handler="async"), LIBRARIES)
+_register(f"d.agather{GATHER}.h0", "whole", partial(d_gather, handler=None), LIBRARIES)
+_register(f"d.agather{GATHER}.h1.listening", "whole", partial(d_gather, handler="listening"), LIBRARIES)
+_register(f"d.agather{GATHER}.h1async", "whole", partial(d_gather, handler="async"), LIBRARIES)
+_register("e.stream2000.h0", "stream", partial(e_stream, handler=None, is_async=False), LIBRARIES)
+_register("e.stream2000.h1", "stream", partial(e_stream, handler="tokens", is_async=False), LIBRARIES)
+_register("e.astream2000.h0", "stream", partial(e_stream, handler=None, is_async=True), LIBRARIES)
+_register("e.astream2000.h1", "stream", partial(e_stream, handler="tokens", is_async=True), LIBRARIES)
+_register(
+    "e.astream2000.h1async", "stream", partial(e_stream, handler="async-tokens", is_async=True), LIBRARIES
+)
+_register("g.peak.h0", "peak", partial(g_peak, handler=None), LIBRARIES)
+_register("g.peak.h1.listening", "peak", partial(g_peak, handler="listening"), LIBRARIES)
