@@ -161,6 +161,9 @@ def _reason(error: BaseException) -> str:
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGCHAIN_TRACING", "LANGSMITH_"))}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH", "")) if p)
+    # Installed packages have bytecode (pip compiles on install); let runwire's sources get it too,
+    # or the import figure would compare runwire compiling from source against cached langchain.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
