@@ -16,6 +16,7 @@ from typing import Any, cast
 from runwire.callbacks.context import new_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
 from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
+from runwire.language_models.tool_binding import ToolBindingMixin
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
 from runwire.runnables.config import RunnableConfig, run_in_executor
@@ -38,7 +39,7 @@ def to_messages(input: Any) -> list[BaseMessage]:
     )
 
 
-class BaseChatModel(BaseLanguageModel):
+class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     """Base for chat models. Implement `_generate(messages, stop=None, run_manager=None, **kw)`."""
 
     disable_streaming: bool = False
