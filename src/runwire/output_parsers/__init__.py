@@ -1,0 +1,39 @@
+"""Output parsers: turn a model's output (a message or text) into a value.
+
+`prompt | model | StrOutputParser()` gives a str; `JsonOutputParser()` gives parsed JSON;
+list parsers give lists of strings. Same names and behaviour as
+`langchain_core.output_parsers`. Streaming (`transform`) chunk-by-chunk parsing comes later.
+"""
+
+from runwire.exceptions import OutputParserException
+from runwire.output_parsers.base import (
+    BaseCumulativeTransformOutputParser,
+    BaseGenerationOutputParser,
+    BaseLLMOutputParser,
+    BaseOutputParser,
+    BaseTransformOutputParser,
+)
+from runwire.output_parsers.json import JsonOutputParser, SimpleJsonOutputParser
+from runwire.output_parsers.list import (
+    CommaSeparatedListOutputParser,
+    ListOutputParser,
+    MarkdownListOutputParser,
+    NumberedListOutputParser,
+)
+from runwire.output_parsers.string import StrOutputParser
+
+__all__ = [
+    "BaseCumulativeTransformOutputParser",
+    "BaseGenerationOutputParser",
+    "BaseLLMOutputParser",
+    "BaseOutputParser",
+    "BaseTransformOutputParser",
+    "CommaSeparatedListOutputParser",
+    "JsonOutputParser",
+    "ListOutputParser",
+    "MarkdownListOutputParser",
+    "NumberedListOutputParser",
+    "OutputParserException",
+    "SimpleJsonOutputParser",
+    "StrOutputParser",
+]

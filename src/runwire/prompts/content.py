@@ -1,0 +1,172 @@
+"""Content-block templates: the parts of a multimodal message template.
+
+`("human", ["Describe {thing}", {"type": "image_url", "image_url": "{url}"}])` is a list of
+parts; each becomes a text `PromptTemplate`, an `ImagePromptTemplate` or a
+`DictPromptTemplate`, all f-string templates checked when built. Formatting gives the
+message's content list, in langchain-core's shape.
+Not here: the message templates that hold these parts (`message`); loading images from
+paths (refused, as in langchain-core).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from runwire.prompts._fstring import template_variables
+from runwire.prompts._record import FACTORY, REQUIRED, Described
+from runwire.prompts.base import StringPromptTemplate
+from runwire.prompts.prompt import PromptTemplate, get_template_variables
+
+_IMAGE_KEYS = ("url", "path", "detail")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every str inside `value` (dicts and lists walked), which are all f-string templates."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value if isinstance(v, str | dict) for s in _strings(v)]
+    return []
+
+
+def _fill(value: Any, values: dict[str, Any]) -> Any:
+    """`value` with every str formatted against `values` (dicts and lists rebuilt)."""
+    if isinstance(value, str):
+        return value.format_map(values)  # every str was checked by template_variables
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_fill(v, values) if isinstance(v, str | dict) else v for v in value)
+    return value
+
+
+class DictPromptTemplate(Described):
+    """A dict whose str values (at any depth) are f-string templates."""
+
+    _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
+        ("template", REQUIRED),
+        ("template_format", REQUIRED),
+    )
+
+    def __init__(self, *, template: dict[str, Any], template_format: str = "f-string") -> None:
+        """Every str in `template` is checked now; formatting fills them all."""
+        self.template = template
+        self.template_format = template_format
+        self.input_variables = sorted(
+            {v for s in _strings(template) for v in get_template_variables(s, template_format)}
+        )
+
+    def format(self, **kwargs: Any) -> dict[str, Any]:
+        """The dict with every template string filled in."""
+        return dict(_fill(self.template, kwargs))
+
+    async def aformat(self, **kwargs: Any) -> dict[str, Any]:
+        """`format` (no I/O, runs inline)."""
+        return self.format(**kwargs)
+
+
+class ImagePromptTemplate(Described):
+    """An image reference `{"url": ..., "detail": ...}` whose values are f-string templates."""
+
+    _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
+        ("input_variables", REQUIRED),
+        ("template", FACTORY),
+    )
+
+    def __init__(
+        self,
+        *,
+        template: dict[str, Any] | None = None,
+        input_variables: list[str] | None = None,
+        template_format: str = "f-string",
+    ) -> None:
+        """`input_variables` may not be named url, path or detail (those keys are the output)."""
+        template = dict(template or {})
+        clash = sorted(set(input_variables or ()) & set(_IMAGE_KEYS))
+        if clash:
+            raise ValueError(
+                f"an image template's input variables cannot be url, path or detail; got {clash}."
+            )
+        found = sorted({v for s in template.values() if isinstance(s, str) for v in template_variables(s)})
+        self.template = template
+        self.template_format = template_format
+        self.input_variables = list(input_variables) if input_variables is not None else found
+
+    def format(self, **kwargs: Any) -> dict[str, Any]:
+        """`{"url": ..., "detail": ...}` with the variables filled in (detail only when set)."""
+        filled = {k: v.format_map(kwargs) if isinstance(v, str) else v for k, v in self.template.items()}
+        if kwargs.get("path") or filled.get("path"):
+            raise ValueError(
+                "Loading images from 'path' has been removed as of 0.3.15 for security reasons. "
+                "Please specify images by 'url'."
+            )
+        url = kwargs.get("url") or filled.get("url")
+        if not url:
+            raise ValueError("an image template needs a url: set 'url' in the template or pass url=...")
+        if not isinstance(url, str):
+            raise ValueError(f"an image url must be a str, got {type(url).__name__}.")  # noqa: TRY004
+        output = {"url": url}
+        detail = kwargs.get("detail") or filled.get("detail")
+        if detail:
+            output["detail"] = detail
+        return output
+
+    async def aformat(self, **kwargs: Any) -> dict[str, Any]:
+        """`format` (no I/O, runs inline)."""
+        return self.format(**kwargs)
+
+    def pretty_repr(self, html: bool = False) -> str:
+        raise NotImplementedError
+
+
+ContentTemplate = StringPromptTemplate | ImagePromptTemplate | DictPromptTemplate
+
+
+def content_template(part: Any, template_format: str = "f-string") -> ContentTemplate:
+    """The template for one content block of a message template."""
+    if isinstance(part, str):
+        return PromptTemplate.from_template(part, template_format=template_format)
+    if isinstance(part, dict) and "text" in part and part.keys() <= {"type", "text"}:
+        return PromptTemplate.from_template(part["text"], template_format=template_format)
+    if isinstance(part, dict) and "image_url" in part and part.keys() <= {"type", "image_url"}:
+        image = part["image_url"]
+        if isinstance(image, str):
+            variables = get_template_variables(image, template_format)
+            if len(variables) > 1:
+                raise ValueError(
+                    f"an image_url template may use one variable, got {variables} in {image!r:.80}."
+                )
+            return ImagePromptTemplate(template={"url": image}, input_variables=variables)
+        if isinstance(image, dict):
+            variables = [
+                v
+                for key in _IMAGE_KEYS
+                if key in image
+                for v in get_template_variables(image[key], template_format)
+            ]
+            return ImagePromptTemplate(template=image, input_variables=variables)
+        raise ValueError(f"invalid image_url template: {part!r:.80}; expected a str or a dict with 'url'.")
+    if isinstance(part, dict):
+        return DictPromptTemplate(template=part, template_format=template_format)
+    raise ValueError(
+        f"invalid content-block template: {part!r:.80}; expected a str, {{'type': 'text', 'text': ...}}, "
+        "{'type': 'image_url', 'image_url': ...} or another dict."
+    )
+
+
+def format_content(parts: list[ContentTemplate], values: dict[str, Any]) -> list[Any]:
+    """The content list for `values`: text blocks (empty text dropped), images, dicts."""
+    content: list[Any] = []
+    for part in parts:
+        inputs = {name: values[name] for name in part.input_variables}
+        if isinstance(part, StringPromptTemplate):
+            text = part.format(**inputs)
+            if text != "":
+                content.append({"type": "text", "text": text})
+        elif isinstance(part, ImagePromptTemplate):
+            content.append({"type": "image_url", "image_url": part.format(**inputs)})
+        else:
+            content.append(part.format(**inputs))
+    return content
