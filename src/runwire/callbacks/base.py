@@ -92,6 +92,12 @@ class ChainManagerMixin:
     ) -> Any:
         """A chain run failed with `error` (the exception the caller sees)."""
 
+    def on_chain_stream(
+        self, chunk: Any, *, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
+    ) -> Any:
+        """runwire: a chunk a streamed chain run yields (what `astream_events` reports as
+        `on_chain_stream`); langchain-core has no such callback."""
+
     def on_agent_action(
         self, action: Any, *, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
     ) -> Any:
@@ -260,6 +266,10 @@ class BaseCallbackHandler(
 
     run_inline: bool = False
     """Kept for langchain compatibility: runwire always calls sync handlers inline, in order."""
+
+    wants_tokens: bool = False
+    """Ask chat models to stream inside `invoke` too, so `on_llm_new_token` fires for every model
+    call of the run, not only for `stream()` (a model with `disable_streaming=True` never does)."""
 
     @property
     def ignore_llm(self) -> bool:

@@ -38,6 +38,7 @@ EVENTS: dict[str, str] = {
     "on_chain_start": "ignore_chain",
     "on_chain_end": "ignore_chain",
     "on_chain_error": "ignore_chain",
+    "on_chain_stream": "ignore_chain",  # runwire: each chunk a streamed chain run yields
     "on_agent_action": "ignore_agent",
     "on_agent_finish": "ignore_agent",
     "on_tool_start": "ignore_agent",
@@ -88,7 +89,7 @@ def _flag(handler: Any, name: str) -> bool:
 class Dispatch:
     """A compiled, immutable handler set. `listening` is False when no method would ever run."""
 
-    __slots__ = ("chat_start", "handlers", "listening", "table")
+    __slots__ = ("chat_start", "handlers", "listening", "table", "wants_tokens")
 
     def __init__(self, handlers: Sequence[Any]) -> None:
         unique: list[Any] = []
@@ -114,6 +115,10 @@ class Dispatch:
         self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
         self.chat_start = tuple(chat_start)
         self.listening = bool(self.table) or bool(self.chat_start)
+        # A handler asks chat models to stream inside `invoke` so it hears tokens (see BaseChatModel).
+        self.wants_tokens = "on_llm_new_token" in self.table and any(
+            _flag(h, "wants_tokens") for h, *_ in self.table["on_llm_new_token"]
+        )
 
     def __contains__(self, event: str) -> bool:
         return event in self.table

@@ -18,7 +18,13 @@ from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
 from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
 from runwire.language_models.tool_binding import ToolBindingMixin
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
-from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult, LLMResult
+from runwire.outputs import (
+    ChatGeneration,
+    ChatGenerationChunk,
+    ChatResult,
+    LLMResult,
+    merge_chat_generation_chunks,
+)
 from runwire.runnables.config import RunnableConfig, run_in_executor
 
 
@@ -43,6 +49,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     """Base for chat models. Implement `_generate(messages, stop=None, run_manager=None, **kw)`."""
 
     disable_streaming: bool = False
+    streaming: bool = False
 
     def _generate(
         self,
@@ -148,7 +155,10 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         self._fire_start(run, messages, config, stop, kwargs)
         token = enter(run)
         try:
-            result = self._call_generate(messages, stop, run, kwargs)
+            if self._streams_invoke(run):
+                result = _result_from_stream(self._stream(messages, stop=stop, run_manager=run, **kwargs))
+            else:
+                result = self._call_generate(messages, stop, run, kwargs)
         except BaseException as exc:
             run.finish_error(exc, response=LLMResult(generations=[[]]))
             raise
@@ -176,7 +186,12 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         await self._afire_start(run, messages, config, stop, kwargs)
         token = enter(run)
         try:
-            result = await self._agenerate(messages, stop=stop, run_manager=run, **kwargs)
+            if self._streams_invoke(run):
+                result = await _aresult_from_stream(
+                    self._astream(messages, stop=stop, run_manager=run, **kwargs)
+                )
+            else:
+                result = await self._agenerate(messages, stop=stop, run_manager=run, **kwargs)
         except BaseException as exc:
             await run.afinish_error(exc, response=LLMResult(generations=[[]]))
             raise
@@ -196,6 +211,14 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     def _can_stream(self) -> bool:
         return type(self)._stream is not BaseChatModel._stream and not self.disable_streaming
 
+    def _streams_invoke(self, run: Any) -> bool:
+        """The rule for when `invoke` streams internally: the model can stream, and either
+        `streaming=True` is set on it or a handler of this run sets `wants_tokens = True` (as
+        `astream_events` does), so that handler hears tokens from `invoke` too. Handlers that
+        merely define `on_llm_new_token` do not switch providers to streaming behind the
+        caller's back. `disable_streaming=True` on the model opts out."""
+        return self._can_stream() and (self.streaming or run._dispatch.wants_tokens)
+
     def stream(
         self,
         input: Any,
@@ -214,19 +237,20 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         if run is not None:
             self._fire_start(run, messages, config, stop, kwargs)
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
-        merged: ChatGenerationChunk | None = None
+        chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
             for chunk in self._stream(messages, stop=stop, run_manager=run, **kwargs):
                 if chunk.message.id is None:
                     chunk.message.id = message_id
-                merged = chunk if merged is None else merged + chunk
+                if chunks is not None:
+                    chunks.append(chunk)
                 yield cast(AIMessage, chunk.message)
         except BaseException as exc:  # includes GeneratorExit: an abandoned stream still ends
             if run is not None:
-                run.finish_error(exc, response=LLMResult(generations=[[merged]] if merged else [[]]))
+                run.finish_error(exc, response=_streamed_result(chunks))
             raise
         if run is not None:
-            run.finish(LLMResult(generations=[[merged]] if merged else [[]]))
+            run.finish(_streamed_result(chunks))
 
     async def astream(
         self,
@@ -246,19 +270,20 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         if run is not None:
             await self._afire_start(run, messages, config, stop, kwargs)
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
-        merged: ChatGenerationChunk | None = None
+        chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
             async for chunk in self._astream(messages, stop=stop, run_manager=run, **kwargs):
                 if chunk.message.id is None:
                     chunk.message.id = message_id
-                merged = chunk if merged is None else merged + chunk
+                if chunks is not None:
+                    chunks.append(chunk)
                 yield cast(AIMessage, chunk.message)
         except BaseException as exc:
             if run is not None:
-                await run.afinish_error(exc, response=LLMResult(generations=[[merged]] if merged else [[]]))
+                await run.afinish_error(exc, response=_streamed_result(chunks))
             raise
         if run is not None:
-            await run.afinish(LLMResult(generations=[[merged]] if merged else [[]]))
+            await run.afinish(_streamed_result(chunks))
 
     # -- langchain-core's batch-of-prompts API -------------------------------------------------------
 
@@ -326,10 +351,18 @@ class SimpleChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
+def _streamed_result(chunks: list[ChatGenerationChunk] | None) -> LLMResult:
+    """The LLMResult of a streamed model run: the chunks merged in one pass."""
+    merged = merge_chat_generation_chunks(chunks or [])
+    return LLMResult(generations=[[merged]] if merged is not None else [[]])
+
+
+async def _aresult_from_stream(chunks: AsyncIterator[ChatGenerationChunk]) -> ChatResult:
+    return _result_from_stream(iter([chunk async for chunk in chunks]))
+
+
 def _result_from_stream(chunks: Iterator[ChatGenerationChunk]) -> ChatResult:
-    merged: ChatGenerationChunk | None = None
-    for chunk in chunks:
-        merged = chunk if merged is None else merged + chunk
+    merged = merge_chat_generation_chunks(list(chunks))
     if merged is None:
         raise ValueError("the model's stream produced no chunks; expected at least one")
     from runwire.messages import message_chunk_to_message

@@ -4,11 +4,14 @@ A parser is reported to handlers as a chain run with `run_type="parser"`. Subcla
 implement `parse(text)`; on invoke a str goes to `parse` as is and a message goes as its
 text, with no `Generation` object built in between. A subclass written the langchain way
 that overrides `parse_result` gets the generations it expects (decided once per class).
-Not here: streaming (`transform`) of partial output, concrete parsers.
+Transform parsers stream: chunk by chunk, or re-parsing the text so far (cumulative).
+Not here: concrete parsers.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 from runwire._fields import Fields
@@ -122,10 +125,56 @@ class BaseGenerationOutputParser(BaseOutputParser[T]):
 
 
 class BaseTransformOutputParser(BaseOutputParser[T]):
-    """Base of parsers that can parse a stream chunk by chunk (streaming comes later)."""
+    """Base of parsers that parse a stream chunk by chunk: each chunk parses on its own."""
+
+    def _transform(
+        self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        parse = self._parse_chunk
+        for chunk in chunks:
+            yield parse(chunk)
+
+    async def _atransform(
+        self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        parse = self._parse_chunk
+        async for chunk in chunks:
+            yield parse(chunk)
+
+    def _parse_chunk(self, chunk: Any) -> Any:
+        return self._invoke(chunk, None, None)
 
 
 class BaseCumulativeTransformOutputParser(BaseTransformOutputParser[T]):
-    """Base of parsers that re-parse the accumulated stream (`diff` yields patches instead)."""
+    """Base of parsers that re-parse the text accumulated so far and yield each new value
+    (so a JSON parser yields growing partial objects)."""
 
     diff: bool = False
+
+    def _partial(self, text: str) -> Any:
+        """The value of the text so far, or None when there is none yet."""
+        return self.parse_result([Generation(text=text)], partial=True)
+
+    def _transform(
+        self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        parts: list[str] = []
+        previous: Any = None
+        for chunk in chunks:
+            parts.append(output_text(chunk, self))
+            value = self._partial("".join(parts))
+            if value is not None and value != previous:
+                previous = value
+                yield copy.deepcopy(value)  # the consumer may keep it; the next parse must not change it
+
+    async def _atransform(
+        self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        parts: list[str] = []
+        previous: Any = None
+        async for chunk in chunks:
+            parts.append(output_text(chunk, self))
+            value = self._partial("".join(parts))
+            if value is not None and value != previous:
+                previous = value
+                yield copy.deepcopy(value)

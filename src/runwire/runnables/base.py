@@ -10,7 +10,7 @@ Not here: concrete combinators (sequence, parallel, ...), each in its own module
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from runwire.callbacks.context import current_run
@@ -26,6 +26,8 @@ from runwire.runnables.config import (
     run_all,
     run_in_executor,
 )
+from runwire.runnables.streaming import _DONE as NO_INPUT
+from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
 
 if TYPE_CHECKING:
     from runwire.runnables.binding import RunnableBinding
@@ -45,8 +47,11 @@ class Runnable(Generic[Input, Output]):
     """A unit of work that can be invoked, batched, streamed and composed with `|`."""
 
     name: str | None = None
+    tags: list[str] | None = None  # this object's own tags/metadata: on its runs only
+    metadata: dict[str, Any] | None = None
     _run_type: ClassVar[str | None] = None  # "prompt" / "parser" change how events are typed
     _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
+    _streams: ClassVar[bool] = False  # True for classes that implement `_transform`
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,6 +62,7 @@ class Runnable(Generic[Input, Output]):
             and cls.ainvoke is Runnable.ainvoke
             and cls._ainvoke is Runnable._ainvoke
         )
+        cls._streams = cls._transform is not Runnable._transform
 
     # -- naming and description ----------------------------------------------------------------
 
@@ -107,7 +113,7 @@ class Runnable(Generic[Input, Output]):
 
     def invoke(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Output:
         """Run on one input and return the output."""
-        run = open_run(_ChainRun, config, None, None, None)  # type: ignore[arg-type]
+        run = open_run(_ChainRun, config, None, self.tags, self.metadata)  # type: ignore[arg-type]
         if run is None:
             return self._invoke(input, config, None, **kwargs)
         run.start_chain(self, input, config)
@@ -126,7 +132,7 @@ class Runnable(Generic[Input, Output]):
         """Run on one input without blocking the event loop."""
         if self._sync_only:
             return await run_in_executor(None, self.invoke, input, config, **kwargs)
-        run = open_run(_AsyncChainRun, config, None, None, None)  # type: ignore[arg-type]
+        run = open_run(_AsyncChainRun, config, None, self.tags, self.metadata)  # type: ignore[arg-type]
         if run is None:
             return await self._ainvoke(input, config, None, **kwargs)
         await run.astart_chain(self, input, config)
@@ -245,29 +251,54 @@ class Runnable(Generic[Input, Output]):
 
     # -- stream / astream ----------------------------------------------------------------------
 
-    def stream(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Output]:
-        """Yield the output in chunks (components that cannot stream yield it whole)."""
-        yield self.invoke(input, config, **kwargs)
+    # A component that can stream implements `_transform` (chunks in, chunks out) and usually
+    # `_atransform`; the others stream their whole output as one chunk.
 
-    async def astream(
+    def _transform(
+        self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Iterator[Any]:
+        raise NotImplementedError
+
+    async def _atransform(
+        self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        # A component with a sync `_transform` only: feed it the gathered input (no I/O, no thread).
+        gathered = [chunk async for chunk in chunks]
+        for out in self._transform(iter(gathered), config, run, **kwargs):
+            yield out
+
+    # Streaming components return their run's generator itself (no wrapper generator per layer),
+    # so closing or cancelling a stream reaches every run at once.
+
+    def stream(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Output]:
+        """Yield the output in chunks as they are produced (whole, for components that cannot stream)."""
+        if not self._streams:
+            return _whole(self, input, config, kwargs)
+        return stream_run(self, iter((input,)), config, input, kwargs)
+
+    def astream(
         self, input: Input, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Output]:
         """Yield the output in chunks, asynchronously."""
-        yield await self.ainvoke(input, config, **kwargs)
+        if not self._streams:
+            return _awhole(self, input, config, kwargs)
+        return astream_run(self, aiter_of(input), config, input, kwargs)
 
     def transform(
         self, input: Iterator[Input], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Output]:
-        """Stream from a stream of input chunks (gathered with `+` first, by default)."""
-        yield from self.stream(_gather(input), config, **kwargs)
+        """Stream from a stream of input chunks (components that cannot stream add them up first)."""
+        if not self._streams:
+            return _gathered(self, input, config, kwargs)
+        return stream_run(self, input, config, NO_INPUT, kwargs)
 
-    async def atransform(
+    def atransform(
         self, input: AsyncIterator[Input], config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Output]:
         """Async `transform`."""
-        chunks = [chunk async for chunk in input]
-        async for out in self.astream(_gather(iter(chunks)), config, **kwargs):
-            yield out
+        if not self._streams:
+            return _agathered(self, input, config, kwargs)
+        return astream_run(self, input, config, NO_INPUT, kwargs)
 
     # -- composition -----------------------------------------------------------------------------
 
@@ -395,19 +426,38 @@ RunnableSerializable = Runnable
 """langchain-core's name for the base most components derive from."""
 
 
-def _gather(chunks: Iterator[Any]) -> Any:
-    """Add chunks together with `+` (the last one wins for types without `+`)."""
-    final: Any = None
-    started = False
-    for chunk in chunks:
-        if not started:
-            final, started = chunk, True
-            continue
-        try:
-            final = final + chunk
-        except TypeError:
-            final = chunk
-    return final
+def _whole(runnable: Runnable[Any, Any], input: Any, config: Any, kwargs: dict[str, Any]) -> Iterator[Any]:
+    yield runnable.invoke(input, config, **kwargs)  # lazily, on first `next()`, as a stream should
+
+
+async def _awhole(
+    runnable: Runnable[Any, Any], input: Any, config: Any, kwargs: dict[str, Any]
+) -> AsyncIterator[Any]:
+    yield await runnable.ainvoke(input, config, **kwargs)
+
+
+def _gathered(
+    runnable: Runnable[Any, Any], chunks: Iterator[Any], config: Any, kwargs: dict[str, Any]
+) -> Iterator[Any]:
+    yield from runnable.stream(_gather(chunks), config, **kwargs)
+
+
+async def _agathered(
+    runnable: Runnable[Any, Any], chunks: AsyncIterator[Any], config: Any, kwargs: dict[str, Any]
+) -> AsyncIterator[Any]:
+    gathered = _gather([chunk async for chunk in chunks])
+    inner = runnable.astream(gathered, config, **kwargs)
+    try:
+        async for out in inner:
+            yield out
+    except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+        await aclose_upstream(inner, exc)
+        raise
+
+
+def _gather(chunks: Iterable[Any]) -> Any:
+    """Input chunks added up into one value (see `streaming.add_chunks`)."""
+    return add_chunks(list(chunks))
 
 
 def coerce_to_runnable(thing: Any) -> Runnable[Any, Any]:

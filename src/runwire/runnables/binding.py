@@ -46,6 +46,20 @@ class RunnableBinding(Runnable[Input, Output]):
     def astream(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return self.bound.astream(input, self._merge(config), **{**self.kwargs, **kwargs})
 
+    def transform(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return self.bound.transform(input, self._merge(config), **{**self.kwargs, **kwargs})
+
+    def atransform(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return self.bound.atransform(input, self._merge(config), **{**self.kwargs, **kwargs})
+
+    def batch(self, inputs: Any, config: Any = None, **kwargs: Any) -> Any:
+        config = [self._merge(c) for c in config] if isinstance(config, list) else self._merge(config)
+        return self.bound.batch(inputs, config, **{**self.kwargs, **kwargs})
+
+    async def abatch(self, inputs: Any, config: Any = None, **kwargs: Any) -> Any:
+        config = [self._merge(c) for c in config] if isinstance(config, list) else self._merge(config)
+        return await self.bound.abatch(inputs, config, **{**self.kwargs, **kwargs})
+
     def bind(self, **kwargs: Any) -> RunnableBinding[Input, Output]:
         return type(self)(bound=self.bound, kwargs={**self.kwargs, **kwargs}, config=self.config)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
+from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
 
 _accepts: dict[Any, frozenset[str]] = {}
 
@@ -120,6 +121,69 @@ class RunnableLambda(Runnable[Input, Output]):
         assert self.func is not None
         return self.func(input, **self._extra(self._wants, config, run))
 
+    # Streaming: the input is added up first (so the run starts with the real input); a function
+    # that returns a runnable has it streamed, one that returns an iterator has it drained.
+
+    def transform(
+        self, input: Iterator[Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        gathered = add_chunks(list(input))
+        yield from stream_run(self, iter((gathered,)), config, gathered, kwargs)
+
+    async def atransform(
+        self, input: AsyncIterator[Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        gathered = add_chunks([chunk async for chunk in input])
+        async for chunk in astream_run(self, aiter_of(gathered), config, gathered, kwargs):
+            yield chunk
+
+    def _transform(
+        self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        input = add_chunks(list(chunks))
+        if self.func is None:
+            raise TypeError(
+                f"{self.get_name()} wraps an async function, which cannot run in sync `stream`. "
+                "Use `astream`, or pass a sync function too: RunnableLambda(func, afunc)."
+            )
+        output = self.func(input, **self._extra(self._wants, config, run))
+        if isinstance(output, Runnable):
+            yield from output.stream(input, child_config(config, run))
+        elif isinstance(output, Iterator):
+            yield from output
+        else:
+            yield output
+
+    async def _atransform(
+        self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        input = add_chunks([chunk async for chunk in chunks])
+        if self.afunc is not None:
+            output = await self.afunc(input, **self._extra(self._awants, config, run))
+        else:
+            output = await run_in_executor(None, self._invoke_plain, input, config, run)
+        if isinstance(output, Runnable):
+            inner = output.astream(input, child_config(config, run))
+            try:
+                async for chunk in inner:
+                    yield chunk
+            except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+                await aclose_upstream(inner, exc)
+                raise
+        elif isinstance(output, AsyncIterator):
+            inner = output
+            try:
+                async for chunk in inner:
+                    yield chunk
+            except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+                await aclose_upstream(inner, exc)
+                raise
+        elif isinstance(output, Iterator):
+            for chunk in output:
+                yield chunk
+        else:
+            yield output
+
     def __repr__(self) -> str:
         return f"RunnableLambda({self.get_name()})"
 
@@ -138,32 +202,45 @@ class RunnableGenerator(Runnable[Input, Output]):
         import inspect
 
         if inspect.isasyncgenfunction(transform):
-            self._transform: Any = None
-            self._atransform: Any = transform
+            self._gen: Any = None
+            self._agen: Any = transform
         else:
-            self._transform, self._atransform = transform, atransform
+            self._gen, self._agen = transform, atransform
         self.name = name or _func_name(transform) or "RunnableGenerator"
         self._wants = accepted_kwargs(transform)
 
-    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
-        from runwire.runnables.base import _gather
+    def _extra(self, config: RunnableConfig | None, run: Any) -> dict[str, Any]:
+        return {"config": ensure_config(child_config(config, run))} if "config" in self._wants else {}
 
-        if self._transform is None:
+    def _transform(
+        self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        if self._gen is None:
             raise TypeError(f"{self.get_name()} is an async generator; use `ainvoke`/`astream`.")
-        extra = {"config": ensure_config(child_config(config, run))} if "config" in self._wants else {}
-        return _gather(self._transform(iter([input]), **extra))
+        yield from self._gen(chunks, **self._extra(config, run))
+
+    async def _atransform(
+        self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
+    ) -> Any:
+        if self._agen is None:
+            # A sync generator over an async stream: feed it the gathered input.
+            gathered = [chunk async for chunk in chunks]
+            for chunk in self._transform(iter(gathered), config, run):
+                yield chunk
+            return
+        inner = self._agen(chunks, **self._extra(config, run))
+        try:
+            async for chunk in inner:
+                yield chunk
+        except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+            await aclose_upstream(inner, exc)
+            raise
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        return add_chunks(list(self._transform(iter((input,)), config, run)))
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
-        from runwire.runnables.base import _gather
-
-        if self._atransform is None:
-            return await run_in_executor(None, self._invoke, input, config, run)
-
-        async def one() -> AsyncIterator[Any]:
-            yield input
-
-        extra = {"config": ensure_config(child_config(config, run))} if "config" in self._wants else {}
-        return _gather(iter([chunk async for chunk in self._atransform(one(), **extra)]))
+        return add_chunks([chunk async for chunk in self._atransform(aiter_of(input), config, run)])
 
 
 def chain(func: Callable[..., Any]) -> RunnableLambda[Any, Any]:

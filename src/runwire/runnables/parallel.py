@@ -52,6 +52,48 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
         )
         return dict(zip(keys, results, strict=True))
 
+    def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        # Branches stream one after another, each chunk tagged by its key (`{key: chunk}`).
+        from runwire.runnables.base import _gather
+
+        input = _gather(chunks)
+        for key, step in self.steps__.items():
+            for chunk in step.stream(input, child_config(config, run, self._tags[key])):
+                yield {key: chunk}
+
+    async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        # Branches stream concurrently; chunks are yielded as they arrive.
+        import asyncio
+
+        from runwire.runnables.base import _gather
+
+        input = _gather([chunk async for chunk in chunks])
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        done = object()
+
+        async def pump(key: str, step: Runnable[Any, Any]) -> None:
+            try:
+                async for chunk in step.astream(input, child_config(config, run, self._tags[key])):
+                    await queue.put({key: chunk})
+            finally:
+                await queue.put(done)
+
+        tasks = [asyncio.ensure_future(pump(key, step)) for key, step in self.steps__.items()]
+        try:
+            remaining = len(tasks)
+            while remaining:
+                item = await queue.get()
+                if item is done:
+                    remaining -= 1
+                    continue
+                yield item
+            for task in tasks:
+                task.result()  # re-raise a branch's error
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def __repr__(self) -> str:
         inner = ",\n  ".join(f"{k}: {v!r}" for k, v in self.steps__.items())
         return "{\n  " + inner + "\n}"

@@ -44,6 +44,27 @@ class RunnablePassthrough(Runnable[Input, Input]):
             self._invoke(input, config, run)
         return input
 
+    def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        # Chunks pass straight through; `func` sees the whole input once the stream is done.
+        seen = []
+        for chunk in chunks:
+            seen.append(chunk)
+            yield chunk
+        if self.func is not None:
+            from runwire.runnables.streaming import add_chunks
+
+            self._invoke(add_chunks(seen), config, run)
+
+    async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        seen = []
+        async for chunk in chunks:
+            seen.append(chunk)
+            yield chunk
+        if self.func is not None or self.afunc is not None:
+            from runwire.runnables.streaming import add_chunks
+
+            await self._ainvoke(add_chunks(seen), config, run)
+
     def __repr__(self) -> str:
         return "RunnablePassthrough()"
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable
 from runwire.runnables.config import RunnableConfig, child_config
+from runwire.runnables.streaming import aclose_upstream
 
 
 class RunnableSequence(Runnable[Input, Output]):
@@ -73,6 +74,33 @@ class RunnableSequence(Runnable[Input, Output]):
         for step, tag in zip(self.steps, self._tags, strict=True):
             input = await step.ainvoke(input, run.child_config(tag))
         return input
+
+    def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        # Each step streams into the next: a step that can stream starts on the first chunk.
+        if run is None:
+            config = child_config(config, None)
+            for step in self.steps:
+                chunks = step.transform(chunks, config)
+        else:
+            for step, tag in zip(self.steps, self._tags, strict=True):
+                chunks = step.transform(chunks, run.child_config(tag))
+        yield from chunks
+
+    async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        if run is None:
+            config = child_config(config, None)
+            for step in self.steps:
+                chunks = step.atransform(chunks, config)
+        else:
+            for step, tag in zip(self.steps, self._tags, strict=True):
+                chunks = step.atransform(chunks, run.child_config(tag))
+        inner = chunks
+        try:
+            async for chunk in inner:
+                yield chunk
+        except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+            await aclose_upstream(inner, exc)
+            raise
 
     def __repr__(self) -> str:
         return "\n| ".join(repr(step) for step in self.steps)
