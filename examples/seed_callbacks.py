@@ -7,12 +7,11 @@ swap in `ChatAnthropic(model="claude-3-sonnet-20240229")` to run it against Anth
 
 from typing import Any
 
-from runwire.prompts import ChatPromptTemplate
-
 from runwire.callbacks import BaseCallbackHandler
 from runwire.language_models import FakeListChatModel
 from runwire.messages import BaseMessage
 from runwire.outputs import LLMResult
+from runwire.prompts import ChatPromptTemplate
 
 
 class LoggingHandler(BaseCallbackHandler):

@@ -97,7 +97,7 @@ def test_dispatch_with_the_lambdas_explicit_config(lib: Any, run: Any) -> None:
 def test_dispatch_outside_a_run_with_handlers_raises(lib: Any) -> None:
     """With handlers but no enclosing run there is nothing to attribute the event to:
     `dispatch_custom_event` raises RuntimeError (§2.9, §3.13)."""
-    with pytest.raises(RuntimeError, match="outside a run|without a parent run id"):
+    with pytest.raises(RuntimeError, match=r"outside a run|without a parent run id"):
         lib.dispatch_custom_event("orphan", 1, config={"callbacks": [lib.Recorder()]})
 
 

@@ -300,6 +300,38 @@ class Runnable(Generic[Input, Output]):
             return _agathered(self, input, config, kwargs)
         return astream_run(self, input, config, NO_INPUT, kwargs)
 
+    def astream_events(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        version: str = "v2",
+        include_names: Sequence[str] | None = None,
+        include_types: Sequence[str] | None = None,
+        include_tags: Sequence[str] | None = None,
+        exclude_names: Sequence[str] | None = None,
+        exclude_types: Sequence[str] | None = None,
+        exclude_tags: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every run of `astream(input)` as v2 events (`on_chain_start`, `on_chat_model_stream`,
+        ...) with `parent_ids` root-first; filters keep or drop events by name, type or tag."""
+        from runwire.runnables.events import astream_events
+
+        return astream_events(
+            self,
+            input,
+            config,
+            version=version,
+            include_names=include_names,
+            include_types=include_types,
+            include_tags=include_tags,
+            exclude_names=exclude_names,
+            exclude_types=exclude_types,
+            exclude_tags=exclude_tags,
+            **kwargs,
+        )
+
     # -- composition -----------------------------------------------------------------------------
 
     def __or__(self, other: Any) -> RunnableSequence[Input, Any]:
