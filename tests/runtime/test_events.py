@@ -137,10 +137,14 @@ async def test_an_error_reaches_the_consumer_after_the_events_before_it() -> Non
     def boom(x: str) -> str:
         raise ValueError("step failed")
 
-    seen = []
-    with pytest.raises(ValueError, match="step failed"):
+    seen: list[str] = []
+
+    async def consume() -> None:
         async for event in (RunnableLambda(lambda x: x) | RunnableLambda(boom)).astream_events("x"):
-            seen.append(event["event"])
+            seen.append(event["event"])  # noqa: PERF401 - the events before the error are the point
+
+    with pytest.raises(ValueError, match="step failed"):
+        await consume()
     assert seen[:2] == ["on_chain_start", "on_chain_start"]
 
 
