@@ -6,6 +6,7 @@ constructor (`callbacks=[h]`) to hear that object's runs only.
 
 from typing import Any
 
+from runwire.callbacks.background import BackgroundHandler
 from runwire.callbacks.base import (
     AsyncCallbackHandler,
     BaseCallbackHandler,
@@ -49,6 +50,7 @@ __all__ = [
     "AsyncCallbackManagerForToolRun",
     "AsyncParentRunManager",
     "AsyncRunManager",
+    "BackgroundHandler",
     "BaseCallbackHandler",
     "BaseCallbackManager",
     "BaseRunManager",
