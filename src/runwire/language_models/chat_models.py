@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from runwire.callbacks.context import new_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
+from runwire.language_models import _replay
 from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
 from runwire.language_models.tool_binding import ToolBindingMixin
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
@@ -98,6 +99,8 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     def _call_generate(
         self, messages: list[BaseMessage], stop: list[str] | None, run: Any, kwargs: dict[str, Any]
     ) -> ChatResult:
+        if _replay.active and (replayed := _replay.recorded(self, messages)) is not None:
+            return cast(ChatResult, replayed)  # a recorded trace answers (runwire.tracers.replay)
         if self._takes_run_manager:
             return self._generate(messages, stop=stop, run_manager=run, **kwargs)
         return self._generate(messages, stop=stop, **kwargs)
@@ -175,6 +178,8 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         stop: list[str] | None = None,
         **kwargs: Any,
     ) -> AIMessage:
+        if _replay.active and _replay.replaying():  # recorded replies need no I/O: the sync path serves them
+            return self.invoke(input, config, stop=stop, **kwargs)
         messages = to_messages(input)
         stop = as_list(stop)
         run = self._open(config, stop, kwargs, async_=True)
@@ -209,6 +214,8 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     # -- streaming ---------------------------------------------------------------------------------
 
     def _can_stream(self) -> bool:
+        if _replay.active and _replay.replaying():
+            return False  # a replayed reply comes whole, as one chunk
         return type(self)._stream is not BaseChatModel._stream and not self.disable_streaming
 
     def _streams_invoke(self, run: Any) -> bool:

@@ -1,15 +1,18 @@
 """Fake models for testing the runtime (never for pretending a provider works): scripted replies,
-streamed word by word where the real ones stream. Pure CPU, so async paths do not hop threads."""
+streamed word by word where the real ones stream (tool calls too: name and id, then the JSON
+arguments word by word). Pure CPU, so async paths do not hop threads. `bind_tools` comes from
+BaseChatModel, so agents can drive a fake scripted to call tools."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from runwire.language_models.chat_models import BaseChatModel
 from runwire.language_models.llms import LLM
-from runwire.messages import AIMessage, AIMessageChunk, BaseMessage
+from runwire.messages import AIMessage, AIMessageChunk, BaseMessage, tool_call_chunk
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 
@@ -52,30 +55,14 @@ class GenericFakeChatModel(BaseChatModel):
         return self._generate(messages, stop)
 
     def _chunks(self) -> Iterator[ChatGenerationChunk]:
+        """The next message in pieces: its content word by word (spaces kept), then each tool
+        call (name and id first, then its JSON arguments word by word), then the metadata; the
+        final piece is marked `chunk_position="last"`. The pieces add up to the message."""
         message = self._next()
-        content = message.content
-        if isinstance(content, str) and content:
-            parts = re.split(r"(\s)", content)
-            last = len(parts) - 1
-            for index, part in enumerate(parts):
-                if part:
-                    chunk = AIMessageChunk(content=part, id=message.id)
-                    if index == last:
-                        chunk.chunk_position = "last"
-                    yield ChatGenerationChunk(message=chunk)
-        else:
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(content=content, id=message.id, chunk_position="last")
-            )
-        if message.additional_kwargs or message.response_metadata:
-            yield ChatGenerationChunk(
-                message=AIMessageChunk(
-                    content="",
-                    id=message.id,
-                    additional_kwargs=message.additional_kwargs,
-                    response_metadata=message.response_metadata,
-                )
-            )
+        pieces = list(_pieces(message))
+        pieces[-1].chunk_position = "last"
+        for piece in pieces:
+            yield ChatGenerationChunk(message=piece)
 
     def _stream(
         self,
@@ -100,6 +87,37 @@ class GenericFakeChatModel(BaseChatModel):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
+
+
+def _words(text: str) -> list[str]:
+    return [part for part in re.split(r"(\s)", text) if part]
+
+
+def _pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
+    content = message.content
+    calls = [(c["name"], json.dumps(c["args"]), c["id"]) for c in message.tool_calls]
+    calls += [(c["name"], c["args"] or "", c["id"]) for c in message.invalid_tool_calls]
+    if isinstance(content, str) and content:
+        for part in _words(content):
+            yield AIMessageChunk(content=part, id=message.id)
+    elif content or not calls:
+        yield AIMessageChunk(content=content, id=message.id)
+    for index, (name, args, call_id) in enumerate(calls):
+        yield AIMessageChunk(
+            content="", id=message.id, tool_call_chunks=[tool_call_chunk(name=name, args="", id=call_id, index=index)]
+        )
+        for part in _words(args):
+            yield AIMessageChunk(
+                content="", id=message.id, tool_call_chunks=[tool_call_chunk(args=part, index=index)]
+            )
+    if message.additional_kwargs or message.response_metadata or message.usage_metadata:
+        yield AIMessageChunk(
+            content="",
+            id=message.id,
+            additional_kwargs=message.additional_kwargs,
+            response_metadata=message.response_metadata,
+            usage_metadata=message.usage_metadata,
+        )
 
 
 class FakeListChatModel(BaseChatModel):

@@ -240,20 +240,20 @@ def child_config(config: RunnableConfig | None, run: Any, tag: str | None = None
     return config
 
 
-def run_all(tasks: Sequence[Callable[[], T]], max_concurrency: int | None = None) -> list[T | BaseException]:
-    """Run `tasks` on the shared pool with the caller helping, returning results or exceptions.
+_HELPER_TICK = 0.001  # seconds a task may run before helper threads are brought in
 
-    The caller claims unstarted tasks itself while it waits, so nested fan-outs (a parallel step
-    inside a batch) never deadlock on a busy pool: every task waited for is already running.
+
+def run_all(tasks: Sequence[Callable[[], T]], max_concurrency: int | None = None) -> list[T | BaseException]:
+    """Run `tasks`, returning results or exceptions in order, up to `max_concurrency` at once.
+
+    The caller works through the tasks itself; helper threads from the shared pool join only
+    once some task has been running for a millisecond (it is waiting on I/O), so CPU-bound work
+    (formatting, parsing, fake models) pays no thread hand-offs and no GIL contention, while
+    slow calls still run concurrently. Nested fan-outs never deadlock on a busy pool: every task
+    waited for has been claimed by a thread that is running it.
     """
     count = len(tasks)
     results: list[Any] = [None] * count
-    if count == 1:
-        try:
-            results[0] = tasks[0]()
-        except Exception as exc:
-            results[0] = exc
-        return results
     lock = threading.Lock()
     next_index = [0]
     remaining = [count]
@@ -276,9 +276,20 @@ def run_all(tasks: Sequence[Callable[[], T]], max_concurrency: int | None = None
                     all_done.set()
 
     helpers = min(count, max_concurrency or count) - 1
-    pool = shared_executor()
-    for _ in range(helpers):
-        pool.submit(work)
+    if helpers > 0:
+        pool = shared_executor()
+
+        def watch() -> None:
+            finished_before = -1
+            while not all_done.wait(_HELPER_TICK):
+                finished = count - remaining[0]
+                if finished == finished_before:  # no task finished for a whole tick: one is waiting
+                    for _ in range(min(helpers, count - next_index[0])):
+                        pool.submit(work)
+                    return
+                finished_before = finished
+
+        pool.submit(watch)
     work()
     all_done.wait()
     return results
