@@ -22,6 +22,7 @@ from runwire.callbacks.manager import (
 from runwire.runnables.config import (
     RunnableConfig,
     ensure_config,
+    gather_or_cancel,
     get_config_list,
     run_all,
     run_in_executor,
@@ -193,7 +194,7 @@ class Runnable(Generic[Input, Output]):
             async with semaphore:
                 return await self.ainvoke(x, c, **kwargs)
 
-        results = await asyncio.gather(
+        results = await gather_or_cancel(
             *(one(x, c) for x, c in zip(inputs, configs, strict=True)), return_exceptions=return_exceptions
         )
         return cast(list[Output], results)

@@ -214,7 +214,11 @@ def get_executor_for_config(config: RunnableConfig | None = None) -> Executor:  
 async def run_in_executor(
     executor_or_config: Executor | RunnableConfig | None, func: Callable[..., T], *args: Any, **kwargs: Any
 ) -> T:
-    """Run `func` in a thread with the caller's context; a StopIteration becomes RuntimeError."""
+    """Run `func` in a thread with the caller's context; a StopIteration becomes RuntimeError.
+
+    A thread cannot be interrupted: if the awaiting task is cancelled, this waits for `func` to
+    return before re-raising, so runs `func` opened end before the run that awaited it.
+    """
     import asyncio
 
     def wrapper() -> T:
@@ -228,7 +232,27 @@ async def run_in_executor(
     from concurrent.futures import Executor
 
     executor = executor_or_config if isinstance(executor_or_config, Executor) else None
-    return await loop.run_in_executor(executor, ctx.run, wrapper)
+    future = loop.run_in_executor(executor, ctx.run, wrapper)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])  # a second cancel while waiting gives up waiting
+        raise
+
+
+async def gather_or_cancel(*coros: Any, return_exceptions: bool = False) -> list[Any]:
+    """`asyncio.gather`, but when it fails or is cancelled, the other awaitables are cancelled
+    and awaited before the error propagates, so every child run ends before its parent."""
+    import asyncio
+
+    tasks = [asyncio.ensure_future(coro) for coro in coros]
+    try:
+        return list(await asyncio.gather(*tasks, return_exceptions=return_exceptions))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        raise
 
 
 def child_config(config: RunnableConfig | None, run: Any, tag: str | None = None) -> Any:

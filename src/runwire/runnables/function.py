@@ -127,15 +127,12 @@ class RunnableLambda(Runnable[Input, Output]):
     def transform(
         self, input: Iterator[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Any]:
-        gathered = add_chunks(list(input))
-        yield from stream_run(self, iter((gathered,)), config, gathered, kwargs)
+        return stream_run(self, input, config, None, kwargs, gather=True)
 
-    async def atransform(
+    def atransform(
         self, input: AsyncIterator[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        gathered = add_chunks([chunk async for chunk in input])
-        async for chunk in astream_run(self, aiter_of(gathered), config, gathered, kwargs):
-            yield chunk
+        return astream_run(self, input, config, None, kwargs, gather=True)
 
     def _transform(
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any

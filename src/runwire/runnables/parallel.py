@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from runwire.runnables.base import Input, Runnable, coerce_to_runnable
-from runwire.runnables.config import RunnableConfig, child_config, run_all
+from runwire.runnables.config import RunnableConfig, child_config, gather_or_cancel, run_all
+from runwire.runnables.streaming import aclose_upstream
 
 
 class RunnableParallel(Runnable[Input, dict[str, Any]]):
@@ -44,10 +45,8 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
     async def _ainvoke(
         self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> dict[str, Any]:
-        import asyncio
-
         keys = list(self.steps__)
-        results = await asyncio.gather(
+        results = await gather_or_cancel(
             *(self.steps__[key].ainvoke(input, child_config(config, run, self._tags[key])) for key in keys)
         )
         return dict(zip(keys, results, strict=True))
@@ -58,8 +57,12 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
 
         input = _gather(chunks)
         for key, step in self.steps__.items():
-            for chunk in step.stream(input, child_config(config, run, self._tags[key])):
-                yield {key: chunk}
+            stream: Any = step.stream(input, child_config(config, run, self._tags[key]))
+            try:
+                for chunk in stream:
+                    yield {key: chunk}
+            finally:
+                stream.close()  # at once, not when a traceback lets go of this frame
 
     async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         # Branches stream concurrently; chunks are yielded as they arrive.
@@ -72,11 +75,15 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
         done = object()
 
         async def pump(key: str, step: Runnable[Any, Any]) -> None:
+            stream = step.astream(input, child_config(config, run, self._tags[key]))
             try:
-                async for chunk in step.astream(input, child_config(config, run, self._tags[key])):
+                async for chunk in stream:
                     await queue.put({key: chunk})
+            except BaseException as exc:
+                await aclose_upstream(stream, exc)
+                raise
             finally:
-                await queue.put(done)
+                queue.put_nowait(done)
 
         tasks = [asyncio.ensure_future(pump(key, step)) for key, step in self.steps__.items()]
         try:

@@ -71,10 +71,20 @@ def _stream_tap(run: Any) -> Any:
 
 
 def stream_run(
-    runnable: Any, chunks: Iterator[Any], config: Any, known: Any, kwargs: dict[str, Any]
+    runnable: Any,
+    chunks: Iterator[Any],
+    config: Any,
+    known: Any,
+    kwargs: dict[str, Any],
+    *,
+    gather: bool = False,
 ) -> Iterator[Any]:
-    """Run `runnable._transform` over `chunks` as one chain run (see module docstring)."""
+    """Run `runnable._transform` over `chunks` as one chain run (see module docstring). With
+    `gather`, the input is added up before the run opens, so its start carries the real input."""
     chunks = iter(chunks)
+    if gather:
+        known = add_chunks(list(chunks))
+        chunks = iter((known,))
     first = next(chunks, _DONE)
     run = open_run(CallbackManagerForChainRun, config, None, runnable.tags, runnable.metadata)
     if run is None:
@@ -117,10 +127,19 @@ def stream_run(
 
 
 async def astream_run(
-    runnable: Any, chunks: AsyncIterator[Any], config: Any, known: Any, kwargs: dict[str, Any]
+    runnable: Any,
+    chunks: AsyncIterator[Any],
+    config: Any,
+    known: Any,
+    kwargs: dict[str, Any],
+    *,
+    gather: bool = False,
 ) -> AsyncIterator[Any]:
     """Async `stream_run`."""
     chunks = aiter(chunks)
+    if gather:
+        known = add_chunks([chunk async for chunk in chunks])
+        chunks = aiter_of(known)
     first = await anext(chunks, _DONE)
     run = open_run(AsyncCallbackManagerForChainRun, config, None, runnable.tags, runnable.metadata)
     if run is None:
