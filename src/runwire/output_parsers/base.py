@@ -127,6 +127,8 @@ class BaseGenerationOutputParser(BaseOutputParser[T]):
 class BaseTransformOutputParser(BaseOutputParser[T]):
     """Base of parsers that parse a stream chunk by chunk: each chunk parses on its own."""
 
+    _body_calls_out: ClassVar[bool] = False  # parsing calls no runnable
+
     def _transform(
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:

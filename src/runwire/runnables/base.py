@@ -53,6 +53,9 @@ class Runnable(Generic[Input, Output]):
     _run_type: ClassVar[str | None] = None  # "prompt" / "parser" change how events are typed
     _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
     _streams: ClassVar[bool] = False  # True for classes that implement `_transform`
+    _body_calls_out: ClassVar[bool] = True
+    """False for built-ins whose streaming body runs no user code: they hand children explicit
+    configs, so the run need not be made current around each chunk."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -12,6 +12,8 @@ from runwire.runnables.streaming import aclose_upstream
 class RunnableSequence(Runnable[Input, Output]):
     """`a | b | c`: the output of each step is the input of the next."""
 
+    _body_calls_out = False
+
     def __init__(
         self,
         *steps: Any,

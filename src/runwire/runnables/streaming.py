@@ -101,13 +101,17 @@ def stream_run(
     out: list[Any] | None = [] if run._dispatch.table.get("on_chain_end") else None
     tap = _stream_tap(run)
     body = runnable._transform(source, config, run, **kwargs)
+    scoped = runnable._body_calls_out
     try:
         while True:
-            token = current_run.set(run)
-            try:
+            if scoped:
+                token = current_run.set(run)
+                try:
+                    chunk = next(body, _DONE)
+                finally:
+                    current_run.reset(token)
+            else:
                 chunk = next(body, _DONE)
-            finally:
-                current_run.reset(token)
             if chunk is _DONE:
                 break
             if out is not None:
@@ -157,13 +161,17 @@ async def astream_run(
     out: list[Any] | None = [] if run._dispatch.table.get("on_chain_end") else None
     tap = _stream_tap(run)
     body = runnable._atransform(source, config, run, **kwargs)
+    scoped = runnable._body_calls_out
     try:
         while True:
-            token = current_run.set(run)
-            try:
+            if scoped:
+                token = current_run.set(run)
+                try:
+                    chunk = await anext(body, _DONE)
+                finally:
+                    current_run.reset(token)
+            else:
                 chunk = await anext(body, _DONE)
-            finally:
-                current_run.reset(token)
             if chunk is _DONE:
                 break
             if out is not None:
