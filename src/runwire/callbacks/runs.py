@@ -1,0 +1,429 @@
+"""Run managers: one open run (id, parent, handlers, tags, metadata) and its events.
+
+Every run fires exactly one terminal event (`finish` / `finish_error` are idempotent); start
+events that a handler re-raises close the run with that error first. Sync and async twins share
+one state layout. Not here: deciding whether a run opens at all (see `manager.open_run`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from runwire.callbacks.attach import CallbackManager
+from runwire.callbacks.context import new_run_id
+from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers
+
+_new = object.__new__
+_NO_TAGS: tuple[str, ...] = ()
+_NO_METADATA: dict[str, Any] = {}  # shared and never mutated: handlers get copies
+
+
+class BaseRunManager:
+    """One open run: its id, parent, handlers, tags and metadata."""
+
+    __slots__ = (
+        "_cfg",
+        "_dispatch",
+        "_done",
+        "_inh",
+        "_inh_md",
+        "_inh_tags",
+        "_md",
+        "_tags",
+        "parent_run_id",
+        "run_id",
+    )
+
+    _end_event: ClassVar[str] = "on_chain_end"
+    _error_event: ClassVar[str] = "on_chain_error"
+
+    run_id: UUID
+    parent_run_id: UUID | None
+    _dispatch: Dispatch  # this run's handlers (runtime, then constructor)
+    _inh: Dispatch  # handlers children inherit
+    _tags: tuple[str, ...]
+    _inh_tags: tuple[str, ...]
+    _md: dict[str, Any]
+    _inh_md: dict[str, Any]
+    _cfg: dict[str, Any]  # the run's config minus per-run keys, for children
+    _done: bool
+
+    @classmethod
+    def _noop(cls) -> Any:
+        run = object.__new__(cls)
+        run.run_id = new_run_id()
+        run.parent_run_id = None
+        run._dispatch = run._inh = EMPTY
+        run._tags = run._inh_tags = _NO_TAGS
+        run._md = run._inh_md = _NO_METADATA
+        run._cfg = _NO_METADATA
+        run._done = False
+        return run
+
+    get_noop_manager = _noop
+
+    # langchain-core attribute names, as fresh lists/dicts (handlers may not corrupt the run)
+    @property
+    def handlers(self) -> list[Any]:
+        return list(self._dispatch.handlers)
+
+    @property
+    def inheritable_handlers(self) -> list[Any]:
+        return list(self._inh.handlers)
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self._tags)
+
+    @property
+    def inheritable_tags(self) -> list[str]:
+        return list(self._inh_tags)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._md)
+
+    @property
+    def inheritable_metadata(self) -> dict[str, Any]:
+        return dict(self._inh_md)
+
+    def __bool__(self) -> bool:
+        # A run nobody hears is falsy, so langchain-style `if run_manager:` guards skip work.
+        return bool(self._dispatch.listening)
+
+    def get_child(self, tag: str | None = None) -> CallbackManager:
+        """A manager attaching new runs under this one (`tag` shows on the child only)."""
+        return CallbackManager._child_of(self, tag)
+
+    def child_config(self, tag: str | None = None) -> dict[str, Any]:
+        """The config a child runnable should be invoked with."""
+        manager = _new(CallbackManager)
+        manager._parent = self
+        manager._tag = tag
+        if self._cfg:
+            return {**self._cfg, "callbacks": manager}
+        return {"callbacks": manager}
+
+    # -- firing ---------------------------------------------------------------------------------
+
+    def _fire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
+        entries = self._dispatch.table.get(event)
+        if entries:
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            if extra:
+                kw.update(extra)
+            call_handlers(entries, event, args, kw)
+
+    async def _afire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
+        entries = self._dispatch.table.get(event)
+        if entries:
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            if extra:
+                kw.update(extra)
+            await acall_handlers(entries, event, args, kw)
+
+    def _start_kw(self, name: str | None, extra: dict[str, Any] | None) -> dict[str, Any]:
+        kw = {
+            "run_id": self.run_id,
+            "parent_run_id": self.parent_run_id,
+            "tags": self._tags,
+            "metadata": self._md,
+            "name": name,
+        }
+        if extra:
+            kw.update(extra)
+        return kw
+
+    def fire_start(
+        self, event: str, args: tuple[Any, ...], name: str | None, extra: dict[str, Any] | None
+    ) -> None:
+        """Fire a start event; if a handler re-raises, the run is closed with that error first."""
+        entries = self._dispatch.table.get(event)
+        if entries:
+            try:
+                call_handlers(entries, event, args, self._start_kw(name, extra))
+            except BaseException as exc:
+                self.finish_error(exc)
+                raise
+
+    async def afire_start(
+        self, event: str, args: tuple[Any, ...], name: str | None, extra: dict[str, Any] | None
+    ) -> None:
+        entries = self._dispatch.table.get(event)
+        if entries:
+            try:
+                await acall_handlers(entries, event, args, self._start_kw(name, extra))
+            except BaseException as exc:
+                await self.afinish_error(exc)
+                raise
+
+    def fire_chain_start(
+        self, serialized: dict[str, Any], inputs: Any, name: str, extra: dict[str, Any] | None
+    ) -> None:
+        self.fire_start("on_chain_start", (serialized, inputs), name, extra)
+
+    def start_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
+        """Fire `on_chain_start` for `runnable` (the hot path of every runnable's run)."""
+        entries = self._dispatch.table.get("on_chain_start")
+        if entries:
+            serialized = runnable._serialized_cache or runnable._make_serialized()
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "metadata": self._md,
+                "name": (config and config.get("run_name")) or serialized["name"],
+            }
+            if runnable._run_type:
+                kw["run_type"] = runnable._run_type
+            try:
+                call_handlers(entries, "on_chain_start", (serialized, inputs), kw)
+            except BaseException as exc:
+                self.finish_error(exc)
+                raise
+
+    async def astart_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
+        """Async `start_chain`."""
+        entries = self._dispatch.table.get("on_chain_start")
+        if entries:
+            serialized = runnable._serialized_cache or runnable._make_serialized()
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "metadata": self._md,
+                "name": (config and config.get("run_name")) or serialized["name"],
+            }
+            if runnable._run_type:
+                kw["run_type"] = runnable._run_type
+            try:
+                await acall_handlers(entries, "on_chain_start", (serialized, inputs), kw)
+            except BaseException as exc:
+                await self.afinish_error(exc)
+                raise
+
+    def finish(self, output: Any, **extra: Any) -> None:
+        """Fire this run's end event (once; later calls are ignored)."""
+        if self._done:
+            return
+        self._done = True
+        entries = self._dispatch.table.get(self._end_event)
+        if entries:
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            if extra:
+                kw.update(extra)
+            call_handlers(entries, self._end_event, (output,), kw)
+
+    def finish_error(self, error: BaseException, **extra: Any) -> None:
+        """Fire this run's error event (once; later calls are ignored)."""
+        if not self._done:
+            self._done = True
+            self._fire(self._error_event, (error,), extra)
+
+    async def afinish(self, output: Any, **extra: Any) -> None:
+        if not self._done:
+            self._done = True
+            await self._afire(self._end_event, (output,), extra)
+
+    async def afinish_error(self, error: BaseException, **extra: Any) -> None:
+        if not self._done:
+            self._done = True
+            await self._afire(self._error_event, (error,), extra)
+
+
+class RunManager(BaseRunManager):
+    """Sync run manager: `on_text`, `on_retry`, `on_custom_event` for an open run."""
+
+    __slots__ = ()
+
+    def on_text(self, text: str, **kwargs: Any) -> None:
+        self._fire("on_text", (text,), kwargs)
+
+    def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
+        self._fire("on_retry", (retry_state,), kwargs)
+
+
+class ParentRunManager(RunManager):
+    """A run that can have children."""
+
+    __slots__ = ()
+
+
+class CallbackManagerForChainRun(ParentRunManager):
+    """An open chain run."""
+
+    __slots__ = ()
+
+    def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        self.finish(outputs, **kwargs)
+
+    def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.finish_error(error, **kwargs)
+
+    def on_agent_action(self, action: Any, **kwargs: Any) -> None:
+        self._fire("on_agent_action", (action,), kwargs)
+
+    def on_agent_finish(self, finish: Any, **kwargs: Any) -> None:
+        self._fire("on_agent_finish", (finish,), kwargs)
+
+
+class CallbackManagerForLLMRun(RunManager):
+    """An open model run (chat or text)."""
+
+    __slots__ = ()
+    _end_event = "on_llm_end"
+    _error_event = "on_llm_error"
+
+    def on_llm_new_token(self, token: Any, *, chunk: Any = None, **kwargs: Any) -> None:
+        entries = self._dispatch.table.get("on_llm_new_token")
+        if entries:
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "chunk": chunk,
+            }
+            if kwargs:
+                kw.update(kwargs)
+            call_handlers(entries, "on_llm_new_token", (token,), kw)
+
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        self.finish(response, **kwargs)
+
+    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.finish_error(error, **kwargs)
+
+
+class CallbackManagerForToolRun(ParentRunManager):
+    """An open tool run."""
+
+    __slots__ = ()
+    _end_event = "on_tool_end"
+    _error_event = "on_tool_error"
+
+    def on_tool_end(self, output: Any, **kwargs: Any) -> None:
+        self.finish(output, **kwargs)
+
+    def on_tool_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.finish_error(error, **kwargs)
+
+
+class CallbackManagerForRetrieverRun(ParentRunManager):
+    """An open retriever run."""
+
+    __slots__ = ()
+    _end_event = "on_retriever_end"
+    _error_event = "on_retriever_error"
+
+    def on_retriever_end(self, documents: Any, **kwargs: Any) -> None:
+        self.finish(documents, **kwargs)
+
+    def on_retriever_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.finish_error(error, **kwargs)
+
+
+class AsyncRunManager(BaseRunManager):
+    """Async run manager: the same run, with awaitable event methods."""
+
+    __slots__ = ()
+
+    async def on_text(self, text: str, **kwargs: Any) -> None:
+        await self._afire("on_text", (text,), kwargs)
+
+    async def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
+        await self._afire("on_retry", (retry_state,), kwargs)
+
+    def get_sync(self) -> Any:
+        """The sync twin sharing this run's state."""
+        sync: BaseRunManager = object.__new__(_SYNC_TWIN.get(type(self), CallbackManagerForChainRun))
+        for slot in BaseRunManager.__slots__:
+            object.__setattr__(sync, slot, getattr(self, slot))
+        return sync
+
+
+class AsyncParentRunManager(AsyncRunManager):
+    """An async run that can have children."""
+
+    __slots__ = ()
+
+
+class AsyncCallbackManagerForChainRun(AsyncParentRunManager):
+    """An open chain run (async)."""
+
+    __slots__ = ()
+
+    async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        await self.afinish(outputs, **kwargs)
+
+    async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        await self.afinish_error(error, **kwargs)
+
+    async def on_agent_action(self, action: Any, **kwargs: Any) -> None:
+        await self._afire("on_agent_action", (action,), kwargs)
+
+    async def on_agent_finish(self, finish: Any, **kwargs: Any) -> None:
+        await self._afire("on_agent_finish", (finish,), kwargs)
+
+
+class AsyncCallbackManagerForLLMRun(AsyncRunManager):
+    """An open model run (async)."""
+
+    __slots__ = ()
+    _end_event = "on_llm_end"
+    _error_event = "on_llm_error"
+
+    async def on_llm_new_token(self, token: Any, *, chunk: Any = None, **kwargs: Any) -> None:
+        entries = self._dispatch.table.get("on_llm_new_token")
+        if entries:
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": self._tags,
+                "chunk": chunk,
+            }
+            if kwargs:
+                kw.update(kwargs)
+            await acall_handlers(entries, "on_llm_new_token", (token,), kw)
+
+    async def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        await self.afinish(response, **kwargs)
+
+    async def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        await self.afinish_error(error, **kwargs)
+
+
+class AsyncCallbackManagerForToolRun(AsyncParentRunManager):
+    """An open tool run (async)."""
+
+    __slots__ = ()
+    _end_event = "on_tool_end"
+    _error_event = "on_tool_error"
+
+    async def on_tool_end(self, output: Any, **kwargs: Any) -> None:
+        await self.afinish(output, **kwargs)
+
+    async def on_tool_error(self, error: BaseException, **kwargs: Any) -> None:
+        await self.afinish_error(error, **kwargs)
+
+
+class AsyncCallbackManagerForRetrieverRun(AsyncParentRunManager):
+    """An open retriever run (async)."""
+
+    __slots__ = ()
+    _end_event = "on_retriever_end"
+    _error_event = "on_retriever_error"
+
+    async def on_retriever_end(self, documents: Any, **kwargs: Any) -> None:
+        await self.afinish(documents, **kwargs)
+
+    async def on_retriever_error(self, error: BaseException, **kwargs: Any) -> None:
+        await self.afinish_error(error, **kwargs)
+
+
+_SYNC_TWIN: dict[type, type] = {
+    AsyncCallbackManagerForChainRun: CallbackManagerForChainRun,
+    AsyncCallbackManagerForLLMRun: CallbackManagerForLLMRun,
+    AsyncCallbackManagerForToolRun: CallbackManagerForToolRun,
+    AsyncCallbackManagerForRetrieverRun: CallbackManagerForRetrieverRun,
+}
