@@ -95,7 +95,9 @@ def _words(text: str) -> list[str]:
 
 def _pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
     content = message.content
-    calls = [(c["name"], json.dumps(c["args"]), c["id"]) for c in message.tool_calls]
+    calls: list[tuple[str | None, str, str | None]] = [
+        (c["name"], json.dumps(c["args"]), c["id"]) for c in message.tool_calls
+    ]
     calls += [(c["name"], c["args"] or "", c["id"]) for c in message.invalid_tool_calls]
     if isinstance(content, str) and content:
         for part in _words(content):
@@ -104,7 +106,9 @@ def _pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
         yield AIMessageChunk(content=content, id=message.id)
     for index, (name, args, call_id) in enumerate(calls):
         yield AIMessageChunk(
-            content="", id=message.id, tool_call_chunks=[tool_call_chunk(name=name, args="", id=call_id, index=index)]
+            content="",
+            id=message.id,
+            tool_call_chunks=[tool_call_chunk(name=name, args="", id=call_id, index=index)],
         )
         for part in _words(args):
             yield AIMessageChunk(

@@ -89,7 +89,10 @@ class ToolBindingMixin:
             format_ = (
                 {"type": "json_object"}
                 if method == "json_mode"
-                else {"type": "json_schema", "json_schema": {"name": name, "schema": tool["function"]["parameters"]}}
+                else {
+                    "type": "json_schema",
+                    "json_schema": {"name": name, "schema": tool["function"]["parameters"]},
+                }
             )
             llm = self.bind(response_format=format_)  # type: ignore[attr-defined]
             parser = _json_parser(schema, is_model)

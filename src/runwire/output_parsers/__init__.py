@@ -20,6 +20,11 @@ from runwire.output_parsers.list import (
     MarkdownListOutputParser,
     NumberedListOutputParser,
 )
+from runwire.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    JsonOutputToolsParser,
+    PydanticToolsParser,
+)
 from runwire.output_parsers.string import StrOutputParser
 
 __all__ = [
@@ -29,11 +34,14 @@ __all__ = [
     "BaseOutputParser",
     "BaseTransformOutputParser",
     "CommaSeparatedListOutputParser",
+    "JsonOutputKeyToolsParser",
     "JsonOutputParser",
+    "JsonOutputToolsParser",
     "ListOutputParser",
     "MarkdownListOutputParser",
     "NumberedListOutputParser",
     "OutputParserException",
+    "PydanticToolsParser",
     "SimpleJsonOutputParser",
     "StrOutputParser",
 ]

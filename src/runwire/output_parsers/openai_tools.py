@@ -19,7 +19,7 @@ from runwire.outputs import ChatGeneration, Generation
 
 
 def parse_tool_calls(
-    raw_tool_calls: list[dict[str, Any]], *, partial: bool = False, strict: bool = False, return_id: bool = True
+    raw_tool_calls: list[dict[str, Any]], *, partial: bool = False, return_id: bool = True
 ) -> list[dict[str, Any]]:
     """OpenAI-style raw tool calls as `{"name", "args"[, "id"]}` dicts."""
     calls, invalid = default_tool_parser(raw_tool_calls)
@@ -41,7 +41,7 @@ def parse_tool_calls(
 class JsonOutputToolsParser(BaseGenerationOutputParser[Any]):
     """The tool calls of a message as `[{"type": name, "args": {...}}]` (`"id"` too with `return_id`)."""
 
-    strict: bool = False
+    strict: bool = False  # langchain-core's field; raw arguments are always read leniently here
     return_id: bool = False
     first_tool_only: bool = False
 
@@ -63,9 +63,7 @@ class JsonOutputToolsParser(BaseGenerationOutputParser[Any]):
             raw = message.additional_kwargs.get("tool_calls")
             if raw is None:
                 return None
-            calls = parse_tool_calls(
-                copy.deepcopy(raw), partial=partial, strict=self.strict, return_id=self.return_id
-            )
+            calls = parse_tool_calls(copy.deepcopy(raw), partial=partial, return_id=self.return_id)
         for call in calls:
             call["type"] = call.pop("name")
         return calls
@@ -136,7 +134,7 @@ class PydanticToolsParser(JsonOutputToolsParser):
 def _model_name(tool: Any) -> str:
     config = getattr(tool, "model_config", None)
     title = config.get("title") if isinstance(config, dict) else None
-    return title or tool.__name__
+    return str(title or tool.__name__)
 
 
 __all__ = ["JsonOutputKeyToolsParser", "JsonOutputToolsParser", "PydanticToolsParser", "parse_tool_calls"]

@@ -1,0 +1,152 @@
+"""Pydantic argument models for tools, built from a function's signature, type hints and docstring.
+
+The only tools module that imports pydantic: it is imported when a tool is built from a function
+(or a schema asked for), never by `import runwire.tools`, `runwire.runnables` or `runwire.prompts`.
+Not here: JSON schemas in a provider's format (`runwire.utils.function_calling`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
+from runwire.tools._signature import (
+    FILTERED_ARGS,
+    annotated_extras,
+    injected_kind,
+    is_runnable_config,
+    parse_google_docstring,
+    type_hints,
+)
+
+_CONFIG = ConfigDict(arbitrary_types_allowed=True)
+
+
+def _description_of(annotation: Any) -> str | None:
+    """`Annotated[T, "text"]` or `Annotated[T, Field(description="text")]` -> "text"."""
+    for item in annotated_extras(annotation):
+        if isinstance(item, str):
+            return item
+        if isinstance(item, FieldInfo) and item.description:
+            return item.description
+    return None
+
+
+def create_schema_from_function(
+    model_name: str,
+    func: Callable[..., Any],
+    *,
+    filter_args: Sequence[str] | None = None,
+    parse_docstring: bool = False,
+    error_on_invalid_docstring: bool = False,
+    include_injected: bool = True,
+) -> type[BaseModel]:
+    """A pydantic model of `func`'s arguments, named `model_name`, documented by its docstring.
+
+    Runtime-supplied parameters (`run_manager`, `callbacks`, a `RunnableConfig`, `self`/`cls`,
+    `*args`/`**kwargs`) are left out; injected ones (`Annotated[T, InjectedToolArg]`) are kept
+    unless `include_injected=False`: validation needs them, the model must not see them.
+    """
+    signature = inspect.signature(func)
+    hints = type_hints(func)
+    params = list(signature.parameters.values())
+    skip = set(FILTERED_ARGS if filter_args is None else filter_args)
+    if params and params[0].name in {"self", "cls"} and "." in getattr(func, "__qualname__", ""):
+        skip.add(params[0].name)
+    if parse_docstring:
+        description, described = parse_google_docstring(
+            inspect.getdoc(func), list(hints), error_on_invalid_docstring=error_on_invalid_docstring
+        )
+        unknown = [name for name in described if name not in hints]
+        if unknown:
+            raise ValueError(
+                f"Arg {unknown[0]} in docstring not found in function signature of {model_name!r}: "
+                f"the function takes {[p.name for p in params]}. Fix the docstring's 'Args:' block."
+            )
+    else:
+        description, described = inspect.getdoc(func) or "", {}
+    fields: dict[str, Any] = {}
+    for param in params:
+        name = param.name
+        if name in skip or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        annotation = hints.get(name, Any)
+        if is_runnable_config(annotation):
+            continue
+        if not include_injected and injected_kind(annotation) is not None:
+            continue
+        text = described.get(name) or _description_of(annotation)
+        if isinstance(param.default, FieldInfo):
+            info = param.default
+            if text and not info.description:
+                info = FieldInfo.merge_field_infos(info, description=text)
+        else:
+            default = ... if param.default is param.empty else param.default
+            info = Field(default, description=text) if text else Field(default)
+        fields[name] = (annotation, info)
+    return _model(model_name, fields, description)
+
+
+def _model(name: str, fields: dict[str, Any], description: str | None) -> type[BaseModel]:
+    model: type[BaseModel] = create_model(name, __config__=_CONFIG, **fields)
+    model.__doc__ = description or ""
+    return model
+
+
+def subset_model(
+    name: str, model: type[BaseModel], keep: Sequence[str], *, description: str | None = None
+) -> type[BaseModel]:
+    """A model named `name` with only the `keep` fields of `model` (descriptions and defaults kept)."""
+    fields: dict[str, Any] = {}
+    for field_name in keep:
+        info = model.model_fields[field_name]
+        kwargs: dict[str, Any] = {"description": info.description}
+        if info.default_factory is not None:
+            kwargs["default_factory"] = info.default_factory
+        else:
+            kwargs["default"] = info.default
+        new = Field(**kwargs)
+        if info.metadata:
+            new.metadata = info.metadata
+        fields[field_name] = (info.annotation, new)
+    return _model(name, fields, description if description is not None else model.__doc__)
+
+
+def model_fields(model: Any) -> list[str]:
+    """Field names of a pydantic class (v2 or v1)."""
+    fields = getattr(model, "model_fields", None)
+    if fields is None:
+        fields = getattr(model, "__fields__", {})
+    return list(fields)
+
+
+def field_annotations(model: Any) -> dict[str, Any]:
+    """Each field's annotation with its `Annotated` extras (pydantic strips them from `annotation`)."""
+    import typing
+
+    found: dict[str, Any] = {}
+    for klass in reversed(getattr(model, "__mro__", ())):
+        if klass is BaseModel or not hasattr(klass, "__annotations__") or klass is object:
+            continue
+        try:
+            found.update(typing.get_type_hints(klass, include_extras=True))
+        except Exception:
+            found.update(inspect.get_annotations(klass))
+    names = set(model_fields(model))
+    return {name: annotation for name, annotation in found.items() if name in names}
+
+
+def is_pydantic_class(obj: Any) -> bool:
+    """A pydantic model class (v2, or v1 from `pydantic.v1`)."""
+    return isinstance(obj, type) and (issubclass(obj, BaseModel) or hasattr(obj, "__fields__"))
+
+
+def json_schema(schema: Any) -> dict[str, Any]:
+    """The JSON schema of a pydantic class (v2 or v1)."""
+    if hasattr(schema, "model_json_schema"):
+        return dict(schema.model_json_schema())
+    return dict(schema.schema())
