@@ -24,8 +24,8 @@ PACKAGES = {"runwire": "runwire", "langchain-core": "langchain_core"}
 TEMPLATE = "What is 1 + {number}?"
 INPUT = {"number": "2"}
 REPLY = "The answer is 3."
-BATCH = 100  # the baseline's c uses 1000; 100 keeps `make bench` short
-GATHER = 200  # the baseline's d uses 1000
+BATCH = 1000  # as the baseline's c
+GATHER = 1000  # as the baseline's d
 SLEEP = 0.01  # seconds the model of d sleeps
 STREAM_REPLY = " ".join(f"w{i}" for i in range(1000))  # streams as 1000 words + 999 spaces
 STREAM_TOKENS = len(re.split(r"(\s)", STREAM_REPLY))  # 1999
@@ -49,6 +49,7 @@ class Lib:
         "AsyncCallbackHandler": "callbacks",
         "RunnableLambda": "runnables",
         "RunnableSequence": "runnables",
+        "BackgroundHandler": "callbacks",
     }
 
     def __init__(self, name: str) -> None:
@@ -271,9 +272,32 @@ def c_batch(lib: Lib, handler: str | None) -> Probe:
 # --- d: concurrent ainvoke ---------------------------------------------------------------------
 
 
+class _Sleepy:
+    """A sink that takes 50 ms per event (disk or network), for background delivery."""
+
+    def __init__(self, base: type) -> None:
+        self.handler = type(
+            "Sleepy",
+            (base,),
+            dict.fromkeys(("on_chain_start", "on_chain_end", "on_chat_model_start", "on_llm_end"), _sleep_50ms),
+        )()
+
+
+def _sleep_50ms(self: Any, *args: Any, **kwargs: Any) -> None:
+    import time
+
+    time.sleep(0.05)
+
+
 def d_gather(lib: Lib, handler: str | None) -> Probe:
     chain = _chain_a(lib, lib.FakeListChatModel(responses=[REPLY], sleep=SLEEP))
-    config, _ = _config(lib, handler)
+    if handler == "background":
+        if lib.name != "runwire":
+            raise NotAvailable("langchain-core has no background delivery")
+        slow = _Sleepy(lib.BaseCallbackHandler).handler
+        config: dict[str, Any] | None = {"callbacks": [lib.BackgroundHandler(slow, max_queue=1_000_000)]}
+    else:
+        config, _ = _config(lib, handler)
     loop = asyncio.new_event_loop()
 
     async def gather() -> int:
@@ -322,6 +346,28 @@ def e_stream(lib: Lib, handler: str | None, *, is_async: bool) -> Probe:
             raise NotAvailable("the handler heard no on_llm_new_token")
         note = f"the handler counted {heard} tokens of {tokens} streamed"
     return Probe(run, note, single_threaded=not is_async)
+
+
+# --- f: astream_events -----------------------------------------------------------------------------
+
+
+def f_events(lib: Lib) -> Probe:
+    chain = _chain_a(lib, lib.GenericFakeChatModel(messages=itertools.repeat("1 + 2 = 3 and 4 5 6")))
+    loop = asyncio.new_event_loop()
+
+    async def consume() -> int:
+        count = 0
+        async for _ in chain.astream_events(INPUT, version="v2"):
+            count += 1
+        return count
+
+    def run() -> int:
+        return loop.run_until_complete(consume())
+
+    events = run()
+    if events < 10:
+        raise NotAvailable(f"only {events} events")
+    return Probe(run, f"{events} events per call", single_threaded=True)
 
 
 # --- g: memory -----------------------------------------------------------------------------------
@@ -523,5 +569,7 @@ _register("e.astream2000.h1", "stream", partial(e_stream, handler="tokens", is_a
 _register(
     "e.astream2000.h1async", "stream", partial(e_stream, handler="async-tokens", is_async=True), LIBRARIES
 )
+_register(f"d.agather{GATHER}.h1.background", "whole", partial(d_gather, handler="background"), LIBRARIES)
+_register("f.astream_events", "events", f_events, LIBRARIES)
 _register("g.peak.h0", "peak", partial(g_peak, handler=None), LIBRARIES)
 _register("g.peak.h1.listening", "peak", partial(g_peak, handler="listening"), LIBRARIES)

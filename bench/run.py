@@ -40,6 +40,7 @@ class Row:
     what: str
     floor: str | None = None
     target: float | None = None  # upper bound for runwire, in the row's unit
+    minimum: float | None = None  # lower bound for runwire (throughput figures)
     per_step: tuple[str, str, str, str] | None = None  # (seq10, seq2, floor10, floor2): derived
     per_item: int | None = None  # also show the time per item
 
@@ -78,22 +79,23 @@ def _rows() -> list[Row]:
             target=3.0,
             per_step=("b.seq10.h1.listening", "b.seq2.h1.listening", "floor.b.h1", "floor.b2.h1"),
         ),
-        Row(
-            f"c.batch{BATCH}.h0",
-            f"`batch()` of {BATCH} through (a) (baseline: 1000)",
-            "floor.c",
-            per_item=BATCH,
-        ),
+        Row(f"c.batch{BATCH}.h0", f"`batch()` of {BATCH} through (a)", "floor.c", 10.0, per_item=BATCH),
         Row(f"c.batch{BATCH}.h1.listening", "same, 1 listening handler", "floor.c", per_item=BATCH),
         Row(f"c.batch{BATCH}.h1async", "same, 1 listening `AsyncCallbackHandler`", "floor.c", per_item=BATCH),
         Row(f"d.agather{GATHER}.h0", f"{GATHER} concurrent `ainvoke`, model sleeps 10 ms", "floor.d"),
-        Row(f"d.agather{GATHER}.h1.listening", "same, 1 listening sync handler", "floor.d"),
+        Row(f"d.agather{GATHER}.h1.listening", "same, 1 listening sync handler", "floor.d", 40.0),
         Row(f"d.agather{GATHER}.h1async", "same, 1 listening `AsyncCallbackHandler`", "floor.d"),
+        Row(
+            f"d.agather{GATHER}.h1.background",
+            "same, handler sleeping 50 ms per event in `BackgroundHandler` (≤ 5% over h0: runwire only)",
+            "floor.d",
+        ),
         Row("e.stream2000.h0", "`stream` of (a), 1999-token reply, no handler", "floor.e"),
-        Row("e.stream2000.h1", "same, handler counting `on_llm_new_token`", "floor.e"),
+        Row("e.stream2000.h1", "same, handler counting `on_llm_new_token`", "floor.e", minimum=1_000_000),
         Row("e.astream2000.h0", "`astream`, no handler", "floor.e"),
-        Row("e.astream2000.h1", "`astream`, sync counting handler", "floor.e"),
+        Row("e.astream2000.h1", "`astream`, sync counting handler", "floor.e", minimum=500_000),
         Row("e.astream2000.h1async", "`astream`, async counting handler", "floor.e"),
+        Row("f.astream_events", "`astream_events(version='v2')` over (a), 7-token reply", minimum=200_000),
         Row("g.peak.h0", "tracemalloc peak during one invoke of (a), after warm-up", "floor.g", 2.0),
         Row("g.peak.h1.listening", "same, 1 listening handler", "floor.g", 2.0),
         Row(
@@ -109,7 +111,8 @@ def _rows() -> list[Row]:
 
 # --- worker: one figure of one library, in this fresh process ------------------------------
 
-UNITS = {"loop": "µs", "whole": "ms", "stream": "tok/s", "peak": "KiB"}
+UNITS = {"loop": "µs", "whole": "ms", "stream": "tok/s", "events": "ev/s", "peak": "KiB"}
+RATES = {"stream", "events"}  # throughput figures: higher is better
 
 
 def worker(figure: str, library: str, quick: bool) -> dict[str, Any]:
@@ -133,10 +136,10 @@ def worker(figure: str, library: str, quick: bool) -> dict[str, Any]:
             stats = _timing.peak_bytes(probe.fn, settings.repeats)
             result |= {"value": stats["value"] / 1024}
         else:
-            repeats = settings.stream_repeats if case.kind == "stream" else settings.long_repeats
+            repeats = settings.stream_repeats if case.kind in RATES else settings.long_repeats
             stats, units = _timing.whole(probe.fn, repeats)
             stats["units"] = statistics.median(units)
-            if case.kind == "stream":
+            if case.kind in RATES:
                 result |= {"value": stats["units"] / (stats["wall"] / 1e9), "cpu_s": stats["cpu"] / 1e9}
             else:
                 result |= {"value": stats["wall"] / 1e6, "cpu": stats["cpu"] / 1e6}
@@ -284,7 +287,7 @@ class Cell:
 def _diverges(result: dict[str, Any]) -> float | None:
     """How far wall and CPU time part, for single-threaded figures (else None)."""
     stats = result.get("stats")
-    if not stats or not result.get("single_threaded") or result["kind"] not in {"loop", "stream"}:
+    if not stats or not result.get("single_threaded") or result["kind"] not in {"loop", *RATES}:
         return None
     ratio = stats["wall"] / stats["cpu"] if stats["cpu"] else float("inf")
     return ratio - 1 if abs(ratio - 1) > DIVERGENCE else None
@@ -347,9 +350,16 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
         ours, theirs = cells["runwire"], cells["langchain-core"]
         speedup = ""
         if ours.value and theirs.value and not ours.error and not theirs.error:
-            ratio = ours.value / theirs.value if ours.unit == "tok/s" else theirs.value / ours.value
+            ratio = ours.value / theirs.value if ours.unit in {"tok/s", "ev/s"} else theirs.value / ours.value
             speedup = f"\N{MULTIPLICATION SIGN}{_number(ratio)}"
         target, verdict = "", ""
+        if row.minimum is not None:
+            target = f"≥ {_number(row.minimum)} {ours.unit or _unit_of(row)}"
+            verdict = (
+                "\N{EN DASH}"
+                if ours.value is None or ours.error
+                else ("✓" if ours.value >= row.minimum else "✗")
+            )
         if row.target is not None:
             target = f"≤ {row.target:g} {ours.unit or _unit_of(row)}"
             verdict = (

@@ -10,8 +10,8 @@ Not here: ordering across handlers (each background handler has its own thread).
 
 from __future__ import annotations
 
-import queue
 import threading
+from collections import deque
 from typing import Any, ClassVar
 
 from runwire.callbacks.base import BaseCallbackHandler
@@ -56,7 +56,15 @@ class BackgroundHandler(BaseCallbackHandler):
         self.delivered = 0
         self.dropped = 0
         self.errors = 0
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_queue)
+        # A deque and an idle flag instead of queue.Queue: an append costs ~0.1 us instead of a
+        # lock and a condition per event; the worker is woken only when it sleeps.
+        self._items: deque[Any] = deque()
+        self._max = max_queue
+        self._idle = False
+        self._wake = threading.Event()
+        self._room = threading.Condition()
+        self._busy = False  # the worker is delivering an event (written by the worker only)
+        self._drop_lock = threading.Lock()
         self._closed = False
         self._thread = threading.Thread(
             target=self._work, name=f"runwire-background-{type(handler).__name__}", daemon=True
@@ -104,63 +112,76 @@ class BackgroundHandler(BaseCallbackHandler):
     @property
     def queue_depth(self) -> int:
         """Events waiting to be delivered."""
-        return self._queue.qsize()
+        return len(self._items)
 
     def _put(self, item: Any) -> None:
         if self._closed:
-            self.dropped += 1
+            self._count_drop()
             return
-        if self.on_full == "block":
-            self._queue.put(item)
-            return
-        while True:
-            try:
-                self._queue.put_nowait(item)
+        items = self._items
+        if len(items) >= self._max:
+            if self.on_full == "drop_new":
+                self._count_drop()
                 return
-            except queue.Full:
-                if self.on_full == "drop_new":
-                    self.dropped += 1
-                    return
-            try:  # drop_old: make room by discarding the oldest event
-                self._queue.get_nowait()
-                self._queue.task_done()
-                self.dropped += 1
-            except queue.Empty:
-                pass
+            if self.on_full == "drop_old":
+                try:
+                    items.popleft()
+                    self._count_drop()
+                except IndexError:
+                    pass
+            else:
+                with self._room:
+                    self._room.wait_for(lambda: len(items) < self._max or self._closed, timeout=None)
+        items.append(item)
+        if self._idle:
+            self._wake.set()
+
+    def _count_drop(self) -> None:
+        with self._drop_lock:
+            self.dropped += 1
 
     def _work(self) -> None:
+        items = self._items
         while True:
-            item = self._queue.get()
+            if not items:
+                self._idle = True
+                if not items:  # re-checked after raising the flag, so no wake-up is lost
+                    self._wake.wait()
+                    self._wake.clear()
+                self._idle = False
+                continue
+            self._busy = True  # raised before the pop, so flush() never sees "empty and idle" early
+            item = items.popleft()
+            if len(items) < self._max and self.on_full == "block":
+                with self._room:
+                    self._room.notify_all()
+            if item is _STOP:
+                self._busy = False
+                return
+            event, args, kwargs = item
             try:
-                if item is _STOP:
-                    return
-                event, args, kwargs = item
-                try:
-                    result = getattr(self.handler, event)(*args, **kwargs)
-                    if result is not None and hasattr(result, "__await__"):
-                        run_coroutine_sync(result)
-                    self.delivered += 1
-                except Exception as exc:
-                    self.errors += 1
-                    logger.warning(
-                        "Error in %s.%s (background) callback: %r", type(self.handler).__name__, event, exc
-                    )
+                result = getattr(self.handler, event)(*args, **kwargs)
+                if result is not None and hasattr(result, "__await__"):
+                    run_coroutine_sync(result)
+                self.delivered += 1
+            except Exception as exc:
+                self.errors += 1
+                logger.warning(
+                    "Error in %s.%s (background) callback: %r", type(self.handler).__name__, event, exc
+                )
             finally:
-                self._queue.task_done()
+                self._busy = False
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued event was delivered; False if `timeout` passed first."""
-        if timeout is None:
-            self._queue.join()
-            return True
-        done = threading.Event()
+        import time
 
-        def wait() -> None:
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        return done.wait(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (self._items or self._busy) and self._thread.is_alive():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.001)
+        return not self._items and not self._busy
 
     def close(self, timeout: float | None = 5.0) -> None:
         """Deliver what is queued (up to `timeout`), then stop the worker. Later events are dropped."""
@@ -168,7 +189,10 @@ class BackgroundHandler(BaseCallbackHandler):
             return
         self.flush(timeout)
         self._closed = True
-        self._queue.put(_STOP)
+        self._items.append(_STOP)
+        self._wake.set()
+        with self._room:
+            self._room.notify_all()
         self._thread.join(timeout)
 
     def __repr__(self) -> str:
