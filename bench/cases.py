@@ -272,6 +272,9 @@ def c_batch(lib: Lib, handler: str | None) -> Probe:
 # --- d: concurrent ainvoke ---------------------------------------------------------------------
 
 
+_SLEEPY_EVENTS = ("on_chain_start", "on_chain_end", "on_chat_model_start", "on_llm_end")
+
+
 class _Sleepy:
     """A sink that takes 50 ms per event (disk or network), for background delivery."""
 
@@ -279,7 +282,7 @@ class _Sleepy:
         self.handler = type(
             "Sleepy",
             (base,),
-            dict.fromkeys(("on_chain_start", "on_chain_end", "on_chat_model_start", "on_llm_end"), _sleep_50ms),
+            dict.fromkeys(_SLEEPY_EVENTS, _sleep_50ms),
         )()
 
 
