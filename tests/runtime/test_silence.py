@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from runwire.callbacks import BaseCallbackHandler, manager
+from runwire.callbacks import BaseCallbackHandler, context, manager
 from runwire.language_models import GenericFakeChatModel
-from runwire.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough, base
+from runwire.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
 
 
 class _Spy:
@@ -42,8 +42,8 @@ def counters(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         return real_new_id()
 
     monkeypatch.setattr(manager, "new_run_id", counting_new_id)
-    spy = _Spy(base.current_run)
-    monkeypatch.setattr(base, "current_run", spy)
+    spy = _Spy(context.current_run)
+    monkeypatch.setattr(context, "current_run", spy)
     counts["var"] = spy
     return counts
 

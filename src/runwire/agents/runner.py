@@ -28,7 +28,7 @@ from runwire.agents.loop import (
     tool_error_answer,
 )
 from runwire.agents.schema import AgentAction, AgentFinish
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
     CallbackManagerForChainRun,
@@ -221,11 +221,11 @@ class AgentRunner(Runnable[Any, Any]):
         output: Any = None
         try:
             while True:
-                token = current_run.set(run)
+                token = enter_run(run)
                 try:
                     item = next(body, None)
                 finally:
-                    current_run.reset(token)
+                    exit_run(token)
                 if item is None:
                     break
                 if type(item) is _Result:
@@ -252,11 +252,11 @@ class AgentRunner(Runnable[Any, Any]):
         output: Any = None
         try:
             while True:
-                token = current_run.set(run)
+                token = enter_run(run)
                 try:
                     item = await anext(body, None)
                 finally:
-                    current_run.reset(token)
+                    exit_run(token)
                 if item is None:
                     break
                 if type(item) is _Result:

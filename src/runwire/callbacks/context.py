@@ -82,6 +82,49 @@ _reseed()
 os.register_at_fork(after_in_child=_reseed)
 
 
+def enter_run(run: BaseRunManager) -> Any:
+    """Make `run` current for its body, and open the context of handlers that declare one
+    (`enter_run(run_id)` / `exit_run(token)`, e.g. OpenTelemetry: the run's span becomes current
+    in this task or thread). Returns what `exit_run` needs; call it in the same task/thread."""
+    token = current_run.set(run)
+    hooks = run._dispatch.scopes
+    if not hooks:
+        return token
+    opened = []
+    for handler, enter, _ in hooks:
+        try:
+            opened.append((handler, enter(run.run_id)))
+        except Exception as exc:  # a broken hook must not break the run
+            _log_hook_failure(handler, "enter_run", exc)
+    return _Scoped(token, opened)
+
+
+def exit_run(token: Any) -> None:
+    """Undo `enter_run` (hooks in reverse order, then the ContextVar)."""
+    if type(token) is _Scoped:
+        for handler, inner in reversed(token.opened):
+            try:
+                handler.exit_run(inner)
+            except Exception as exc:
+                _log_hook_failure(handler, "exit_run", exc)
+        token = token.token
+    current_run.reset(token)
+
+
+class _Scoped:
+    __slots__ = ("opened", "token")
+
+    def __init__(self, token: Any, opened: list[tuple[Any, Any]]) -> None:
+        self.token = token
+        self.opened = opened
+
+
+def _log_hook_failure(handler: Any, hook: str, exc: Exception) -> None:
+    import logging
+
+    logging.getLogger("runwire.callbacks").warning("%s.%s failed: %r", type(handler).__name__, hook, exc)
+
+
 def get_current_run() -> Any:
     """The run executing in this context, or None."""
     return current_run.get()

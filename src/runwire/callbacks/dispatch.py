@@ -89,7 +89,7 @@ def _flag(handler: Any, name: str) -> bool:
 class Dispatch:
     """A compiled, immutable handler set. `listening` is False when no method would ever run."""
 
-    __slots__ = ("chat_start", "handlers", "listening", "table", "wants_tokens")
+    __slots__ = ("chat_start", "handlers", "listening", "scopes", "table", "wants_tokens")
 
     def __init__(self, handlers: Sequence[Any]) -> None:
         unique: list[Any] = []
@@ -115,6 +115,13 @@ class Dispatch:
         self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
         self.chat_start = tuple(chat_start)
         self.listening = bool(self.table) or bool(self.chat_start)
+        # Handlers that own a context around each run's body (e.g. OpenTelemetry spans).
+        self.scopes = tuple(
+            (h, h.enter_run, h.exit_run)
+            for h in self.handlers
+            if callable(getattr(h, "enter_run", None)) and callable(getattr(h, "exit_run", None))
+        )
+        self.listening = self.listening or bool(self.scopes)
         # A handler asks chat models to stream inside `invoke` so it hears tokens (see BaseChatModel).
         self.wants_tokens = "on_llm_new_token" in self.table and any(
             _flag(h, "wants_tokens") for h, *_ in self.table["on_llm_new_token"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from runwire._fields import Fields
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -111,11 +111,11 @@ def _takes_var_kw(func: Any) -> bool:
 
 def enter(run: Any) -> Any:
     """Make `run` current for a model body (a model that calls runnables nests them)."""
-    return current_run.set(run)
+    return enter_run(run)
 
 
 def leave(token: Any) -> None:
-    current_run.reset(token)
+    exit_run(token)
 
 
 def as_list(stop: str | Sequence[str] | None) -> list[str] | None:

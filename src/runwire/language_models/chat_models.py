@@ -246,7 +246,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
-            for chunk in self._stream(messages, stop=stop, run_manager=run, **kwargs):
+            for chunk in _scoped_chunks(run, self._stream(messages, stop=stop, run_manager=run, **kwargs)):
                 if chunk.message.id is None:
                     chunk.message.id = message_id
                 if chunks is not None:
@@ -279,7 +279,9 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
-            async for chunk in self._astream(messages, stop=stop, run_manager=run, **kwargs):
+            async for chunk in _ascoped_chunks(
+                run, self._astream(messages, stop=stop, run_manager=run, **kwargs)
+            ):
                 if chunk.message.id is None:
                     chunk.message.id = message_id
                 if chunks is not None:
@@ -356,6 +358,58 @@ class SimpleChatModel(BaseChatModel):
     ) -> ChatResult:
         text = self._call(messages, stop=stop, run_manager=run_manager, **kwargs)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def _scoped_chunks(run: Any, chunks: Iterator[ChatGenerationChunk]) -> Iterator[ChatGenerationChunk]:
+    """The model's chunks, computed inside the run's handler contexts (e.g. its OTel span, so the
+    provider's HTTP spans nest under it) when a handler declares one; as they are otherwise."""
+    if run is None or not run._dispatch.scopes:
+        return chunks
+    return _each_in(run, chunks)
+
+
+def _each_in(run: Any, chunks: Iterator[ChatGenerationChunk]) -> Iterator[ChatGenerationChunk]:
+    try:
+        while True:
+            token = enter(run)
+            try:
+                chunk = next(chunks, None)
+            finally:
+                leave(token)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def _ascoped_chunks(
+    run: Any, chunks: AsyncIterator[ChatGenerationChunk]
+) -> AsyncIterator[ChatGenerationChunk]:
+    if run is None or not run._dispatch.scopes:
+        return chunks
+    return _aeach_in(run, chunks)
+
+
+async def _aeach_in(
+    run: Any, chunks: AsyncIterator[ChatGenerationChunk]
+) -> AsyncIterator[ChatGenerationChunk]:
+    try:
+        while True:
+            token = enter(run)
+            try:
+                chunk = await anext(chunks, None)
+            finally:
+                leave(token)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def _streamed_result(chunks: list[ChatGenerationChunk] | None) -> LLMResult:

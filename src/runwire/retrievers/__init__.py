@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from runwire._fields import Fields
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForRetrieverRun,
     CallbackManagerForRetrieverRun,
@@ -92,7 +92,7 @@ class BaseRetriever(Fields, Runnable[str, list[Document]]):
             return self._get_relevant_documents(input, **extra)
         name = (config and config.get("run_name")) or self.get_name()
         run.fire_start("on_retriever_start", (self._serialized, input), name, None)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             if self._new_arg_supported:
                 result = self._get_relevant_documents(input, run_manager=run, **extra)
@@ -102,7 +102,7 @@ class BaseRetriever(Fields, Runnable[str, list[Document]]):
             run.finish_error(exc)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         run.finish(result)
         return result
 
@@ -118,7 +118,7 @@ class BaseRetriever(Fields, Runnable[str, list[Document]]):
             return await self._aget_relevant_documents(input, **extra)
         name = (config and config.get("run_name")) or self.get_name()
         await run.afire_start("on_retriever_start", (self._serialized, input), name, None)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             if self._anew_arg_supported:
                 result = await self._aget_relevant_documents(input, run_manager=run, **extra)
@@ -128,7 +128,7 @@ class BaseRetriever(Fields, Runnable[str, list[Document]]):
             await run.afinish_error(exc)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         await run.afinish(result)
         return result
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
     CallbackManagerForChainRun,
@@ -121,14 +121,14 @@ class Runnable(Generic[Input, Output]):
         if run is None:
             return self._invoke(input, config, None, **kwargs)
         run.start_chain(self, input, config)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             output = self._invoke(input, config, run, **kwargs)
         except BaseException as exc:
             run.finish_error(exc)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         run.finish(output)
         return output
 
@@ -140,14 +140,14 @@ class Runnable(Generic[Input, Output]):
         if run is None:
             return await self._ainvoke(input, config, None, **kwargs)
         await run.astart_chain(self, input, config)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             output = await self._ainvoke(input, config, run, **kwargs)
         except BaseException as exc:
             await run.afinish_error(exc)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         await run.afinish(output)
         return output
 
@@ -443,14 +443,14 @@ class Runnable(Generic[Input, Output]):
             extra["config"] = ensure_config(run.child_config())
         if "run_manager" in wants:
             extra["run_manager"] = run
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             output = func(input, **extra, **kwargs)
         except BaseException as exc:
             run.finish_error(exc)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         run.finish(output)
         return output
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
     CallbackManagerForChainRun,
@@ -105,11 +105,11 @@ def stream_run(
     try:
         while True:
             if scoped:
-                token = current_run.set(run)
+                token = enter_run(run)
                 try:
                     chunk = next(body, _DONE)
                 finally:
-                    current_run.reset(token)
+                    exit_run(token)
             else:
                 chunk = next(body, _DONE)
             if chunk is _DONE:
@@ -165,11 +165,11 @@ async def astream_run(
     try:
         while True:
             if scoped:
-                token = current_run.set(run)
+                token = enter_run(run)
                 try:
                     chunk = await anext(body, _DONE)
                 finally:
-                    current_run.reset(token)
+                    exit_run(token)
             else:
                 chunk = await anext(body, _DONE)
             if chunk is _DONE:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal
 
 from runwire._fields import Fields
-from runwire.callbacks.context import current_run
+from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForToolRun,
     CallbackManagerForToolRun,
@@ -285,14 +285,14 @@ class BaseTool(Fields, Runnable[Any, Any]):
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             run.fire_start("on_tool_start", args, name, keywords)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             output = self._body(tool_input, tool_call_id, config, run)
         except BaseException as exc:
             run.finish_error(exc, tool_call_id=tool_call_id)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         run.finish(output, color="green", name=self.name, **extra)
         return output
 
@@ -307,14 +307,14 @@ class BaseTool(Fields, Runnable[Any, Any]):
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             await run.afire_start("on_tool_start", args, name, keywords)
-        token = current_run.set(run)
+        token = enter_run(run)
         try:
             output = await self._abody(tool_input, tool_call_id, config, run)
         except BaseException as exc:
             await run.afinish_error(exc, tool_call_id=tool_call_id)
             raise
         finally:
-            current_run.reset(token)
+            exit_run(token)
         await run.afinish(output, color="green", name=self.name, **extra)
         return output
 
