@@ -2,4 +2,25 @@
 almost nothing when nobody listens. Import from the submodules (`runwire.runnables`,
 `runwire.prompts`, ...); this package itself imports nothing heavy."""
 
+import os as _os
+
 __version__ = "0.1.0"
+
+TYPE_CHECKING = False  # `typing` is not needed to import runwire
+if TYPE_CHECKING:
+    from runwire.tracers._global import tracing as tracing
+
+# RUNWIRE_TRACE=sqlite[:PATH],console adds tracers to every run (runwire.tracers._global): read
+# once, here, so the core never imports tracers and an unset variable costs nothing per call.
+if _os.environ.get("RUNWIRE_TRACE"):
+    from runwire.tracers._global import activate_from_env as _activate
+
+    _activate()
+
+
+def __getattr__(name: str) -> object:
+    if name == "tracing":  # `with runwire.tracing("sqlite", "console"):`, loaded on first use
+        from runwire.tracers._global import tracing
+
+        return tracing
+    raise AttributeError(f"module 'runwire' has no attribute {name!r}")

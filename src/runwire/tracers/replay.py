@@ -1,0 +1,238 @@
+"""Record and replay: re-run a recorded trace with chat-model replies served from the recording.
+
+`replay_from(source, run_id)` loads the model calls of a recorded run (from a trace store file,
+a `json`/`jsonl` export, a `Run` tree or a `collect_runs()` collector) and, inside its `with`
+block, makes every chat model return the recorded replies in order instead of being called. A
+call is matched to the next unserved recorded call of the model with the same run name; with
+`strict=True` (the default) a call the recording cannot answer raises `ReplayError` rather than
+reaching the model. Calls whose messages differ from the recorded ones are still answered and
+listed in `divergences`, so a changed prompt shows where the run went another way.
+
+The hook is a ContextVar the chat model base consults only while a replay is open (see
+`runwire.language_models._replay`). Traces are JSON: nothing is unpickled.
+Not here: tool outputs (replayed once tools record their runs the same way).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from runwire.language_models import _replay
+from runwire.tracers.schemas import Run
+
+
+class ReplayError(RuntimeError):
+    """The recording cannot answer a model call (or holds no replayable content)."""
+
+
+def revive(value: Any) -> Any:
+    """JSON data back to objects where it holds messages (`{"type": "human", "content": ...}`)."""
+    from runwire.messages import BaseMessage, _message_from_dict, message_chunk_to_message
+
+    if isinstance(value, list):
+        return [revive(item) for item in value]
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if isinstance(kind, str) and "content" in value:
+            try:
+                message: BaseMessage = _message_from_dict({"type": kind, "data": value})
+            except (ValueError, TypeError):
+                pass
+            else:
+                return message_chunk_to_message(message)
+        return {key: revive(item) for key, item in value.items()}
+    return value
+
+
+class _Call:
+    __slots__ = ("messages", "name", "outputs")
+
+    def __init__(self, name: str, messages: Any, outputs: Any) -> None:
+        self.name = name
+        self.messages = messages
+        self.outputs = outputs
+
+
+class Recording:
+    """The model calls of one recorded run, in start order, and the run's own input."""
+
+    def __init__(self, calls: Iterable[_Call], root_input: Any = None, root_output: Any = None) -> None:
+        self.calls = list(calls)
+        self.root_input = root_input
+        self.root_output = root_output
+
+    @classmethod
+    def from_run(cls, run: Run) -> Recording:
+        calls = [
+            _Call(r.name, (r.inputs or {}).get("messages"), r.outputs)
+            for r in run.walk()
+            if r.run_type == "llm" and r.status == "ok"
+        ]
+        return cls(calls, revive(_unwrap(run.inputs, "input")), _unwrap(run.outputs, "output"))
+
+    @classmethod
+    def from_records(cls, records: Sequence[dict[str, Any]]) -> Recording:
+        """From store/`jsonl` records (root first, in start order)."""
+        if not records:
+            raise ReplayError("the recording holds no runs")
+        calls = [
+            _Call(r["name"], (r.get("inputs") or {}).get("messages"), r.get("outputs"))
+            for r in records
+            if r["run_type"] == "llm" and r.get("status", "ok") == "ok"
+        ]
+        return cls(calls, revive(records[0].get("inputs")), records[0].get("outputs"))
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+
+def _unwrap(value: Any, key: str) -> Any:
+    # A Run wraps a non-dict payload as {key: payload}; the recorded call took the payload.
+    return value[key] if isinstance(value, dict) and set(value) == {key} else value
+
+
+def _flatten(tree: dict[str, Any]) -> list[dict[str, Any]]:
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(reversed(node.get("child_runs") or ()))
+    return found
+
+
+def load_recording(source: Any, run_id: str | None = None) -> Recording:
+    """A `Recording` from a store path, an export file, a `Run`, runs, or a collector."""
+    if isinstance(source, Recording):
+        return source
+    if isinstance(source, Run):
+        return Recording.from_run(source)
+    runs = getattr(source, "traced_runs", source)
+    if isinstance(runs, list) and all(isinstance(r, Run) for r in runs):
+        for run in runs:
+            for node in run.walk():
+                if run_id is None or str(node.id).startswith(str(run_id)):
+                    return Recording.from_run(node)
+        raise ReplayError(f"no collected run matches {run_id!r}")
+    if isinstance(source, dict):
+        return Recording.from_records(_flatten(source))
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.suffix in (".json", ".jsonl"):
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".jsonl":
+                records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            else:
+                records = _flatten(json.loads(text))
+            return Recording.from_records(records)
+        from runwire.tracers.store import TraceStore
+
+        with TraceStore(path) as store:
+            return Recording.from_records(store.records(store.resolve(run_id or "latest")))
+    raise TypeError(
+        f"replay_from takes a trace store path, a .json/.jsonl export, a Run or a run collector; "
+        f"got {type(source).__name__}"
+    )
+
+
+def _buffer(messages: Any) -> str:
+    from runwire.messages import get_buffer_string
+
+    if messages and isinstance(messages[0], list):
+        messages = messages[0]
+    try:
+        return get_buffer_string(revive(list(messages or ())))
+    except Exception:
+        return repr(messages)
+
+
+class Replay:
+    """Serves recorded replies to chat models inside `with`; see `replay_from`."""
+
+    def __init__(self, recording: Recording, *, strict: bool = True) -> None:
+        self.recording = recording
+        self.strict = strict
+        self.served = 0
+        self.divergences: list[str] = []
+        self._next = [False] * len(recording.calls)
+        self._lock = threading.Lock()
+        self._tokens: list[Any] = []
+
+    @property
+    def remaining(self) -> int:
+        """Recorded calls not served yet."""
+        return len(self._next) - self.served
+
+    def next_result(self, model: Any, messages: list[Any]) -> Any:
+        name = model.get_name()
+        with self._lock:
+            index = next(
+                (i for i, c in enumerate(self.recording.calls) if not self._next[i] and c.name == name), None
+            )
+            if index is None:
+                if not self.strict:
+                    return None
+                raise ReplayError(
+                    f"the recording has no unserved reply for {name!r} (it recorded "
+                    f"{sorted({c.name for c in self.recording.calls})}, {self.served} served): the replayed "
+                    "run made a call the recorded one did not. Pass strict=False to call the model instead."
+                )
+            self._next[index] = True
+            self.served += 1
+        call = self.recording.calls[index]
+        recorded, now = _buffer(call.messages), _buffer(messages)
+        if call.messages is not None and recorded != now:
+            self.divergences.append(f"call {index + 1} to {name}: recorded {recorded!r}, replayed {now!r}")
+        return _chat_result(call, name)
+
+    def run(self, runnable: Any, input: Any = None, config: Any = None) -> Any:
+        """Invoke `runnable` under this replay, with the recorded input unless one is given."""
+        with self:
+            return runnable.invoke(self.recording.root_input if input is None else input, config)
+
+    def __enter__(self) -> Replay:
+        self._tokens.append(_replay.enter(self))
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        _replay.leave(self._tokens.pop())
+
+
+def _chat_result(call: _Call, name: str) -> Any:
+    from runwire.messages import AIMessage
+    from runwire.outputs import ChatGeneration, ChatResult
+
+    outputs = call.outputs if isinstance(call.outputs, dict) else {}
+    generations = []
+    for group in outputs.get("generations") or ():
+        for generation in group or ():
+            message = revive(generation.get("message")) if isinstance(generation, dict) else None
+            if not isinstance(message, AIMessage):
+                message = AIMessage(
+                    content=generation.get("text", "") if isinstance(generation, dict) else ""
+                )
+            generations.append(
+                ChatGeneration(message=message, generation_info=generation.get("generation_info"))
+            )
+    if not generations:
+        raise ReplayError(
+            f"the recorded call to {name} holds no reply (recorded with content policy 'none'?); "
+            "replay needs a trace recorded with full or redacted content"
+        )
+    return ChatResult(generations=generations, llm_output=outputs.get("llm_output"))
+
+
+def replay_from(source: Any, run_id: str | None = None, *, strict: bool = True) -> Replay:
+    """Replay the model calls of a recorded run: `with replay_from("traces.db", run_id): chain.invoke(x)`.
+
+    `source`: a trace store path (run id or prefix; default the latest trace), a `.json`/`.jsonl`
+    export, a `Run`, a list of runs or a `collect_runs()` collector.
+    """
+    return Replay(load_recording(source, run_id), strict=strict)

@@ -1,0 +1,361 @@
+"""TraceStore: reading (and pruning) the SQLite trace store that `SQLiteTracer` writes.
+
+Opens an existing store only (a missing file is `StoreMissing`, a foreign or corrupt one
+`StoreError`), on its own connection, so it reads committed runs while another thread or
+process is writing. Returns `Run` trees for drawing and replay, and plain JSON records (the
+stored payloads as they were, unwrapped) for export. Not here: writing (`sqlite`) or printing
+(`runwire.cli`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from uuid import UUID
+
+from runwire.tracers._schema import StoreError, connect, default_path
+from runwire.tracers.schemas import Run, wrap
+
+COLUMNS = (
+    "id, parent_id, trace_id, seq, name, run_type, status, tags, metadata, inputs, outputs, error, "
+    "extra, start_time, end_time, model, input_tokens, output_tokens, total_tokens"
+)
+
+
+class RunNotFound(LookupError):
+    """No run (or more than one) matches the given id or prefix."""
+
+    exit_code = 5
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _time(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def record(row: sqlite3.Row) -> dict[str, Any]:
+    """A stored run as JSON data (payloads exactly as stored)."""
+    usage = None
+    if row["total_tokens"] is not None or row["input_tokens"] is not None:
+        usage = {
+            "input_tokens": row["input_tokens"],
+            "output_tokens": row["output_tokens"],
+            "total_tokens": row["total_tokens"],
+        }
+    return {
+        "id": row["id"],
+        "parent_id": row["parent_id"],
+        "trace_id": row["trace_id"],
+        "name": row["name"],
+        "run_type": row["run_type"],
+        "status": row["status"],
+        "start_time": row["start_time"],
+        "end_time": row["end_time"],
+        "tags": _loads(row["tags"]),
+        "metadata": _loads(row["metadata"]),
+        "inputs": _loads(row["inputs"]),
+        "outputs": _loads(row["outputs"]),
+        "error": row["error"],
+        "extra": _loads(row["extra"]),
+        "model": row["model"],
+        "usage": usage,
+    }
+
+
+def run_from_record(data: dict[str, Any]) -> Run:
+    """A `Run` (no children yet) from a stored or exported record."""
+    extra = dict(data.get("extra") or {})
+    extra["metadata"] = data.get("metadata") or {}
+    if data.get("usage"):
+        extra["usage"] = {k: v for k, v in data["usage"].items() if v is not None}
+    if data.get("model"):
+        extra["model"] = data["model"]
+    outputs = data.get("outputs")
+    end = data.get("end_time")
+    started = _time(data["start_time"])
+    assert started is not None
+    return Run(
+        id=UUID(data["id"]),
+        name=data["name"],
+        run_type=data["run_type"],
+        start_time=started,
+        parent_run_id=UUID(data["parent_id"]) if data.get("parent_id") else None,
+        trace_id=UUID(data["trace_id"]) if data.get("trace_id") else None,
+        end_time=_time(end),
+        inputs=wrap(data.get("inputs"), "input") if data.get("inputs") is not None else {},
+        outputs=wrap(outputs, "output") if data.get("status") == "ok" else None,
+        error=data.get("error"),
+        tags=list(data.get("tags") or ()),
+        extra=extra,
+        events=[dict(e) for e in data.get("events") or ()],
+    )
+
+
+def build_tree(records: Sequence[dict[str, Any]], root_id: str) -> Run:
+    """The `Run` tree under `root_id` from flat records in start order."""
+    runs = {r["id"]: run_from_record(r) for r in records}
+    for data in records:
+        parent = runs.get(data.get("parent_id") or "")
+        if parent is not None and data["id"] != root_id:
+            parent.child_runs.append(runs[data["id"]])
+    return runs[root_id]
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of `values` (None when empty)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+class TraceStore:
+    """Read access to a trace store file (default: `$RUNWIRE_DB` or the user data dir)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        self._conn = connect(self.path, create=False)
+        self._conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> TraceStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"reading {self.path} failed: {exc}. The file may be corrupt.") from exc
+
+    # -- finding runs ----------------------------------------------------------------------------
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The full id of the run named by an id, an id prefix, or `latest`."""
+        if id_or_prefix in ("latest", "last"):
+            rows = self._query(
+                "SELECT id FROM runs WHERE id = trace_id ORDER BY start_time DESC, rowid DESC LIMIT 1"
+            )
+            if not rows:
+                raise RunNotFound(f"{self.path} holds no traces yet")
+            return str(rows[0]["id"])
+        prefix = id_or_prefix.strip().lower()
+        if not prefix or any(c not in "0123456789abcdef-" for c in prefix):
+            raise RunNotFound(f"{id_or_prefix!r} is not a run id or id prefix (hex digits and dashes)")
+        rows = self._query("SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 6", (prefix, prefix + "g"))
+        if not rows:
+            raise RunNotFound(f"no run id starts with {id_or_prefix!r} in {self.path}")
+        if len(rows) > 1:
+            shown = ", ".join(r["id"] for r in rows[:5])
+            raise RunNotFound(
+                f"{id_or_prefix!r} matches {len(rows) if len(rows) < 6 else 'more than 5'} runs ({shown}); "
+                "give more characters"
+            )
+        return str(rows[0]["id"])
+
+    def traces(
+        self,
+        *,
+        name: str | None = None,
+        tags: Sequence[str] = (),
+        status: str | None = None,
+        since: float | None = None,
+        limit: int | None = 20,
+    ) -> list[dict[str, Any]]:
+        """Root runs, newest first, as records (`name` accepts `*` and `?` wildcards)."""
+        where, params = ["id = trace_id"], list[Any]()
+        if name:
+            where.append("name GLOB ?" if any(c in name for c in "*?[") else "name = ?")
+            params.append(name)
+        for tag in tags:
+            where.append("EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?)")
+            params.append(tag)
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if since is not None:
+            where.append("start_time >= ?")
+            params.append(since)
+        tokens = "(SELECT sum(total_tokens) FROM runs AS inner_runs WHERE inner_runs.trace_id = runs.id)"
+        sql = (
+            f"SELECT {COLUMNS}, {tokens} AS trace_tokens FROM runs WHERE {' AND '.join(where)} "
+            "ORDER BY start_time DESC, rowid DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [{**record(row), "trace_tokens": row["trace_tokens"]} for row in self._query(sql, params)]
+
+    def records(self, run_id: str) -> list[dict[str, Any]]:
+        """The run and its descendants as flat records in start order, each with its `events`."""
+        rows = self._query("SELECT trace_id FROM runs WHERE id = ?", (run_id,))
+        if not rows:
+            raise RunNotFound(f"no run {run_id} in {self.path}")
+        trace = rows[0]["trace_id"]
+        found = [
+            record(r)
+            for r in self._query(
+                f"SELECT {COLUMNS} FROM runs WHERE trace_id = ? ORDER BY seq, start_time", (trace,)
+            )
+        ]
+        events: dict[str, list[dict[str, Any]]] = {}
+        for row in self._query(
+            "SELECT run_id, name, time, data FROM events WHERE trace_id = ? ORDER BY id", (trace,)
+        ):
+            events.setdefault(row["run_id"], []).append(
+                {"name": row["name"], "time": row["time"], "kwargs": _loads(row["data"])}
+            )
+        keep = _descendants(found, run_id)
+        return [{**r, "events": events.get(r["id"], [])} for r in found if r["id"] in keep]
+
+    def tree(self, run_id: str) -> Run:
+        """The `Run` tree rooted at `run_id`."""
+        return build_tree(self.records(run_id), run_id)
+
+    def runs(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Records of the given run ids (those that exist)."""
+        rows = self._query(
+            f"SELECT {COLUMNS} FROM runs WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return [record(r) for r in rows]
+
+    def roots_after(self, rowid: int) -> list[tuple[int, dict[str, Any]]]:
+        """Root runs inserted after `rowid`, oldest first (for following a store)."""
+        rows = self._query(
+            f"SELECT rowid, {COLUMNS} FROM runs WHERE rowid > ? AND id = trace_id ORDER BY rowid", (rowid,)
+        )
+        return [(int(row["rowid"]), record(row)) for row in rows]
+
+    def last_rowid(self) -> int:
+        return int(self._query("SELECT coalesce(max(rowid), 0) AS n FROM runs")[0]["n"])
+
+    # -- summaries and upkeep ------------------------------------------------------------------
+
+    def stats(self, *, since: float | None = None, name: str | None = None) -> dict[str, Any]:
+        """Trace and run counts, p50/p95 trace latency, and token usage by model."""
+        roots, params = "id = trace_id", list[Any]()
+        if since is not None:
+            roots += " AND start_time >= ?"
+            params.append(since)
+        if name:
+            roots += " AND name GLOB ?" if any(c in name for c in "*?[") else " AND name = ?"
+            params.append(name)
+        head = self._query(
+            f"SELECT count(*) AS n, coalesce(sum(status = 'error'), 0) AS errors, "
+            f"coalesce(sum(status = 'running'), 0) AS running FROM runs WHERE {roots}",
+            params,
+        )[0]
+        durations = [
+            row["d"]
+            for row in self._query(
+                f"SELECT end_time - start_time AS d FROM runs WHERE {roots} AND end_time IS NOT NULL", params
+            )
+        ]
+        in_traces = f"trace_id IN (SELECT id FROM runs WHERE {roots})"
+        runs = self._query(f"SELECT count(*) AS n FROM runs WHERE {in_traces}", params)[0]["n"]
+        models = [
+            {
+                "model": row["model"],
+                "calls": row["calls"],
+                "input_tokens": row["i"],
+                "output_tokens": row["o"],
+                "total_tokens": row["t"],
+            }
+            for row in self._query(
+                "SELECT coalesce(model, name) AS model, count(*) AS calls, "
+                "coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o, "
+                "coalesce(sum(total_tokens), 0) AS t FROM runs "
+                f"WHERE run_type = 'llm' AND {in_traces} GROUP BY 1 ORDER BY 1",
+                params,
+            )
+        ]
+        return {
+            "traces": head["n"],
+            "errors": head["errors"],
+            "running": head["running"],
+            "runs": runs,
+            "p50": percentile(durations, 0.5),
+            "p95": percentile(durations, 0.95),
+            "models": models,
+        }
+
+    def prune(
+        self, *, older_than: float | None = None, keep: int | None = None, dry_run: bool = False
+    ) -> dict[str, int]:
+        """Delete traces started before `older_than` (a timestamp) and all but the `keep` newest."""
+        doomed: set[str] = set()
+        if older_than is not None:
+            rows = self._query("SELECT id FROM runs WHERE id = trace_id AND start_time < ?", (older_than,))
+            doomed.update(r["id"] for r in rows)
+        if keep is not None:
+            rows = self._query(
+                "SELECT id FROM runs WHERE id = trace_id "
+                "ORDER BY start_time DESC, rowid DESC LIMIT -1 OFFSET ?",
+                (keep,),
+            )
+            doomed.update(r["id"] for r in rows)
+        ids = json.dumps(sorted(doomed))
+        select = "trace_id IN (SELECT value FROM json_each(?))"
+        counts = {
+            "traces": len(doomed),
+            "runs": self._query(f"SELECT count(*) AS n FROM runs WHERE {select}", (ids,))[0]["n"],
+            "events": self._query(f"SELECT count(*) AS n FROM events WHERE {select}", (ids,))[0]["n"],
+        }
+        if doomed and not dry_run:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(f"DELETE FROM events WHERE {select}", (ids,))
+                conn.execute(f"DELETE FROM runs WHERE {select}", (ids,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return counts
+
+    def integrity(self) -> str:
+        """`PRAGMA integrity_check`'s verdict (`ok` when the file is sound)."""
+        return str(self._query("PRAGMA integrity_check")[0][0])
+
+
+def _descendants(records: Sequence[dict[str, Any]], root_id: str) -> set[str]:
+    children: dict[str, list[str]] = {}
+    for r in records:
+        if r["parent_id"]:
+            children.setdefault(r["parent_id"], []).append(r["id"])
+    keep, stack = set(), [root_id]
+    while stack:
+        current = stack.pop()
+        keep.add(current)
+        stack.extend(children.get(current, ()))
+    return keep
+
+
+def iter_export(store: TraceStore, run_id: str, fmt: str) -> Iterator[str]:
+    """`json`: the tree as one document (`child_runs` nested); `jsonl`: one record per line."""
+    records = store.records(run_id)
+    if fmt == "jsonl":
+        for r in records:
+            yield json.dumps(r, ensure_ascii=False)
+        return
+    nodes = {r["id"]: {**r, "child_runs": []} for r in records}
+    for r in records:
+        if r["id"] != run_id and r["parent_id"] in nodes:
+            nodes[r["parent_id"]]["child_runs"].append(nodes[r["id"]])
+    yield json.dumps(nodes[run_id], ensure_ascii=False, indent=2)
