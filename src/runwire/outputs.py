@@ -98,6 +98,8 @@ class GenerationChunk(Generation):
 def _text_of_message(message: BaseMessage) -> str:
     """The generation text: the message text, also reading legacy `{"text": ...}` blocks."""
     content = message.content
+    if type(content) is str:
+        return content
     if isinstance(content, list) and any(
         isinstance(b, dict) and "text" in b and b.get("type") is None for b in content
     ):
@@ -218,7 +220,11 @@ class ChatResult(Record):
         self, *, generations: list[ChatGeneration] = REQUIRED, llm_output: dict[str, Any] | None = None
     ) -> None:
         """`llm_output` is free-form provider data (token usage, model name, ...)."""
-        _check_generations(generations, ChatGeneration, self, nested=False)
+        # The common shape (one ChatGeneration) is checked in one step; the rest fully.
+        if not (
+            type(generations) is list and len(generations) == 1 and type(generations[0]) is ChatGeneration
+        ):
+            _check_generations(generations, ChatGeneration, self, nested=False)
         self.generations = generations
         self.llm_output = llm_output
 
