@@ -7,6 +7,7 @@
     runwire traces stats              count, p50/p95 latency, tokens by model
     runwire traces prune --older-than 7d | --keep N
     runwire traces replay ID --chain module:attr
+    runwire ui [--port 8765] [--host 127.0.0.1]   the web viewer (`runwire.viewer`)
 
 The store is `--db PATH`, else `$RUNWIRE_DB`, else `traces.db` in the user data dir.
 Exit codes: 0 success; 1 a replay's output differs from the recording (or the replay failed);
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--no-strict", action="store_true", help="call the model when the recording has no reply"
     )
+    ui = commands.add_parser("ui", parents=[common], help="browse traces in a local web viewer")
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
     return parser
 
 
@@ -96,7 +100,10 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    from runwire.cli.traces import run
+    if args.command == "ui":
+        from runwire.viewer.server import run
+    else:
+        from runwire.cli.traces import run
 
     try:
         return run(args)

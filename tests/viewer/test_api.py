@@ -1,0 +1,149 @@
+"""The viewer's JSON API and HTTP surface, called in-process through the WSGI app."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from viewer.conftest import ROOT, Client, Traces
+from viewer.traces import PWNED, T0
+
+
+def test_list_shows_roots_newest_first_with_trace_tokens(client: Client) -> None:
+    """The list holds root runs only, newest first, with the tokens of their whole trace."""
+    runs = client.json("/api/runs")["runs"]
+    assert [r["name"] for r in runs] == ["flaky_step", "streamed_call", PWNED, "arithmetic_agent"]
+    assert runs[-1]["trace_tokens"] == 48  # three agent model calls of 16 tokens
+
+
+def test_run_detail_has_every_run_of_the_trace_with_events(client: Client, traces: Traces) -> None:
+    """One run: the flat records of its tree, with tool, model and event data."""
+    data = client.json(f"/api/runs/{traces.ids['agent']}")
+    names = [r["name"] for r in data["runs"]]
+    assert names[0] == "arithmetic_agent"
+    assert {"add", "multiply", "GenericFakeChatModel", "ToolsAgentOutputParser"} <= set(names)
+    streamed = client.json(f"/api/runs/{traces.ids['stream']}")["runs"][0]
+    assert [e["name"] for e in streamed["events"]][:2] == ["new_token", "new_token"]
+
+
+def test_run_accepts_an_id_prefix_and_latest(client: Client, traces: Traces) -> None:
+    assert client.json(f"/api/runs/{traces.ids['agent'][:18]}")["id"] == traces.ids["agent"]
+    assert client.json("/api/runs/latest")["id"] == traces.ids["flaky_step"]
+
+
+def test_export_is_the_tree_as_one_json_document(client: Client, traces: Traces) -> None:
+    """The copy-as-JSON endpoint: `runwire traces export` output, children nested."""
+    response = client.request(f"/api/runs/{traces.ids['xss']}/export")
+    tree = json.loads(response.body)
+    assert tree["name"] == PWNED
+    assert [c["name"] for c in tree["child_runs"]] == ["ChatPromptTemplate", "GenericFakeChatModel"]
+
+
+def test_unknown_run_is_404_and_bad_input_400(client: Client) -> None:
+    assert client.request("/api/runs/ffffffff").status.startswith("404")
+    assert client.request("/api/runs/<script>").status.startswith("404")
+    assert client.request("/api/runs?since=yesterday").status.startswith("400")
+    assert client.request("/api/runs?before=nonsense").status.startswith("400")
+
+
+def test_responses_carry_a_strict_content_security_policy(client: Client) -> None:
+    """No inline script, nothing from another origin, no framing, no MIME sniffing."""
+    for url in ("/", "/static/app.js", "/api/runs"):
+        headers = client.request(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "default-src 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/../app.py", "/static/..%2fapp.py", "/static/%2e%2e/reader.py", "/static/", "/etc/passwd"],
+)
+def test_static_files_come_only_from_the_package_table(client: Client, path: str) -> None:
+    """No request path reaches the file system: unknown names are 404."""
+    assert client.request(path).status.startswith("404")
+
+
+def test_static_front_end_is_served_with_its_type(client: Client) -> None:
+    response = client.request("/static/app.js")
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    for sink in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"document.write", b"eval("):
+        assert sink not in response.body  # payloads reach the page through textContent only
+
+
+def test_read_only_and_loopback_host_only(client: Client) -> None:
+    """Writes are refused, and so is a Host other than the served address (DNS rebinding)."""
+    assert client.request("/api/runs", method="POST").status.startswith("405")
+    assert client.request("/api/runs", host="attacker.example:8765").status.startswith("421")
+
+
+# -- 100k runs ------------------------------------------------------------------------------
+
+
+def test_filters_by_name_status_tag_and_time(big: Client) -> None:
+    """Each filter narrows the list; they combine."""
+    by_name = big.json("/api/runs?name=classify_3&limit=200")["runs"]
+    assert by_name
+    assert all("classify_3" in r["name"] for r in by_name)
+    assert {r["status"] for r in big.json("/api/runs?status=error&limit=200")["runs"]} == {"error"}
+    rare = big.json("/api/runs?tag=rare&limit=200")["runs"]
+    assert len(rare) == 100
+    assert all("rare" in r["tags"] for r in rare)
+    window = big.json(f"/api/runs?since={T0 + 1000}&until={T0 + 1010}&limit=200")["runs"]
+    assert [r["start_time"] - T0 for r in window] == [float(n) for n in range(1009, 999, -1)]
+    both = big.json("/api/runs?tag=rare&status=ok&limit=200")["runs"]
+    assert both
+    assert all(r["status"] == "ok" and "rare" in r["tags"] for r in both)
+
+
+def test_name_search_is_a_literal_substring(big: Client) -> None:
+    """`%` and `_` in a search are characters, not LIKE wildcards."""
+    assert big.json("/api/runs?name=%25")["runs"] == []
+    assert big.json("/api/runs?name=classify%5F")["runs"]
+
+
+def test_keyset_paging_walks_all_runs_once_in_order(big: Client) -> None:
+    """Following `next` visits every one of the 100k roots exactly once, newest first."""
+    seen: list[float] = []
+    cursor, pages = "", 0
+    while pages < 1000:  # bounded: 100k / 200 = 500 pages
+        page = big.json(f"/api/runs?limit=200{'&before=' + cursor if cursor else ''}")
+        seen += [r["start_time"] for r in page["runs"]]
+        pages += 1
+        if page["next"] is None:
+            break
+        cursor = page["next"]
+    assert pages == 500
+    assert len(seen) == 100_000
+    assert seen == sorted(seen, reverse=True)
+    assert len(set(seen)) == 100_000
+
+
+def test_filtered_paging_ends_with_no_cursor(big: Client) -> None:
+    first = big.json("/api/runs?tag=rare&limit=60")
+    second = big.json(f"/api/runs?tag=rare&limit=60&before={first['next']}")
+    assert len(first["runs"]) == 60
+    assert len(second["runs"]) == 40
+    assert second["next"] is None
+    assert not {r["id"] for r in first["runs"]} & {r["id"] for r in second["runs"]}
+
+
+def test_ui_without_a_store_exits_3(tmp_path: Path) -> None:
+    """`runwire ui --db missing.db` says what to do and exits 3, like `runwire traces`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "runwire", "--db", str(tmp_path / "missing.db"), "ui", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.returncode == 3
+    assert "no trace store at" in done.stderr
