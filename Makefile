@@ -41,5 +41,10 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The docs site: docs/ -> site/ (offline; --strict fails on any warning). Code blocks run in tests/test_docs.py.
+.PHONY: docs
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
