@@ -159,9 +159,16 @@ class Runnable(Generic[Input, Output]):
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        executor: Any = None,
         **kwargs: Any,
     ) -> list[Output]:
-        """Invoke on each input concurrently (threads, up to `max_concurrency`); results in order."""
+        """Invoke on each input concurrently (threads, up to `max_concurrency`); results in order.
+        `executor` (e.g. `runwire.distributed.DaskExecutor`) runs the batch on it instead."""
+        if executor is not None:
+            return cast(
+                list[Output],
+                executor.batch(self, inputs, config, return_exceptions=return_exceptions, **kwargs),
+            )
         if not inputs:
             return []
         configs = get_config_list(config, len(inputs))
@@ -180,9 +187,15 @@ class Runnable(Generic[Input, Output]):
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        executor: Any = None,
         **kwargs: Any,
     ) -> list[Output]:
         """Await `ainvoke` on each input concurrently (up to `max_concurrency`); results in order."""
+        if executor is not None:
+            return cast(
+                list[Output],
+                await executor.abatch(self, inputs, config, return_exceptions=return_exceptions, **kwargs),
+            )
         import asyncio
 
         if not inputs:
@@ -208,9 +221,15 @@ class Runnable(Generic[Input, Output]):
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        executor: Any = None,
         **kwargs: Any,
     ) -> Iterator[tuple[int, Output | Exception]]:
         """Yield `(index, output)` pairs as each input finishes."""
+        if executor is not None:
+            yield from executor.batch_as_completed(
+                self, inputs, config, return_exceptions=return_exceptions, **kwargs
+            )
+            return
         from concurrent.futures import as_completed
 
         from runwire.runnables.config import shared_executor
@@ -233,9 +252,16 @@ class Runnable(Generic[Input, Output]):
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         *,
         return_exceptions: bool = False,
+        executor: Any = None,
         **kwargs: Any,
     ) -> AsyncIterator[tuple[int, Output | Exception]]:
         """Yield `(index, output)` pairs as each input finishes (async)."""
+        if executor is not None:
+            async for pair in executor.abatch_as_completed(
+                self, inputs, config, return_exceptions=return_exceptions, **kwargs
+            ):
+                yield pair
+            return
         import asyncio
 
         configs = get_config_list(config, len(inputs))
