@@ -68,7 +68,14 @@ def _file(arg: str | None, *, content: ContentPolicy) -> Any:
     return FileCallbackHandler(arg)
 
 
+def _otel(arg: str | None, *, content: ContentPolicy) -> Any:
+    from runwire.tracers._otel_setup import from_spec  # the `otel` extra, loaded only when named
+
+    return from_spec(arg, content=content)
+
+
 BUILTIN: dict[str, Factory] = {"sqlite": _sqlite, "console": _console, "stdout": _stdout, "file": _file}
+BUILTIN["otel"] = _otel
 
 
 def register_tracer(name: str, factory: Factory) -> None:
