@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean fuzz soak
 
 # The venv is (re)built only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -48,3 +48,11 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
+
+# The hardening properties with many more examples (the default suite runs a few dozen each).
+fuzz: $(STAMP)
+	RUNWIRE_FUZZ_EXAMPLES=$${RUNWIRE_FUZZ_EXAMPLES:-20000} $(BIN)/pytest tests/hardening/test_fuzz.py -p no:randomly --timeout=0
+
+# Endurance: 100,000 traced runs (excluded from `make test` by the `soak` marker).
+soak: $(STAMP)
+	$(BIN)/pytest -m soak tests/hardening --timeout=0

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from runwire.chat_models.errors import (
     MalformedResponseError,
@@ -21,6 +21,8 @@ from runwire.chat_models.errors import (
 )
 from runwire.messages import message_chunk_to_message
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+_T = TypeVar("_T")
 
 
 class SecretStr:
@@ -109,11 +111,30 @@ def as_dict(obj: Any) -> dict[str, Any]:
     else:
         model_dump = getattr(obj, "model_dump", None)
         if model_dump is None:
-            raise MalformedResponseError(f"expected a JSON object from the API, got {type(obj).__name__}")
+            raise MalformedResponseError(
+                f"expected a JSON object from the API, got {type(obj).__name__}; check base_url="
+            )
         result = model_dump(exclude_unset=True)
     if not isinstance(result, dict):
-        raise MalformedResponseError(f"expected a JSON object from the API, got {result!r:.200}")
+        raise MalformedResponseError(
+            f"expected a JSON object from the API, got {result!r:.200}; check base_url="
+        )
     return result
+
+
+def parse_body(parse: Callable[[dict[str, Any]], _T], obj: Any, provider: str) -> _T:
+    """`parse(as_dict(obj))`, with a body of the wrong shape (a string where the API promises an
+    object, a count that is not a number) reported as a MalformedResponseError, not a bare error
+    from deep inside the wire code."""
+    body = as_dict(obj)
+    try:
+        return parse(body)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise MalformedResponseError(
+            f"the server answered with a body {provider} does not document ({type(exc).__name__}: "
+            f"{exc}); got {body!r:.300}. Check that base_url= points at a server that speaks this API.",
+            provider=provider,
+        ) from exc
 
 
 @contextmanager

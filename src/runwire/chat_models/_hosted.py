@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from types import ModuleType
 from typing import Any, ClassVar
 
-from runwire.chat_models._common import as_dict, import_sdk, merge_chunks, provider_errors, secret
+from runwire.chat_models._common import import_sdk, merge_chunks, parse_body, provider_errors, secret
 from runwire.chat_models._tools import check_tool_choice, structured_output, to_openai_tool
 from runwire.language_models.chat_models import BaseChatModel
 from runwire.messages import BaseMessage
@@ -138,7 +138,7 @@ class HostedChatModel(BaseChatModel):
         body = self._body(messages, stop, kwargs, stream=False)
         with provider_errors(self._provider_key, self.max_retries):
             response = self._create(self._client(async_=False), body)
-            return self._result(as_dict(response))
+            return parse_body(self._result, response, self._provider_key)
 
     async def _agenerate(
         self,
@@ -153,7 +153,7 @@ class HostedChatModel(BaseChatModel):
         body = self._body(messages, stop, kwargs, stream=False)
         with provider_errors(self._provider_key, self.max_retries):
             response = await self._create(self._client(async_=True), body)
-            return self._result(as_dict(response))
+            return parse_body(self._result, response, self._provider_key)
 
     def _stream(
         self,
@@ -168,7 +168,7 @@ class HostedChatModel(BaseChatModel):
             stream = self._create(self._client(async_=False), body)
             try:
                 for event in stream:
-                    chunk = translate(as_dict(event))
+                    chunk = parse_body(translate, event, self._provider_key)
                     if chunk is not None:
                         if run_manager:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -189,7 +189,7 @@ class HostedChatModel(BaseChatModel):
             stream = await self._create(self._client(async_=True), body)
             try:
                 async for event in stream:
-                    chunk = translate(as_dict(event))
+                    chunk = parse_body(translate, event, self._provider_key)
                     if chunk is not None:
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

@@ -228,6 +228,16 @@ def translate_error(
                 message += f" The server asked to wait {wait:g}s."
             return RateLimitError(message, retry_after=wait, **fields)
         return cls(message, **fields)
+    if kind == "APIError" and module in _PROVIDER_NAMES:  # an error event in a stream: no status
+        error_type, api_message = _error_fields(getattr(exc, "body", None))
+        cls = _BY_TYPE.get(error_type or "", APIStatusError)
+        detail = f"{error_type}: {api_message}" if error_type and api_message else (api_message or str(exc))
+        return cls(
+            f"{name} sent an error in the stream ({detail}). {_ADVICE[cls]}",
+            provider=provider,
+            error_type=error_type,
+            body=getattr(exc, "body", None),
+        )
     if kind == "APITimeoutError" or (module.startswith("httpx") and "Timeout" in kind):
         return APITimeoutError(
             f"{name} did not answer in time{_attempts(max_retries)}. Raise timeout= or max_retries=, "

@@ -135,7 +135,12 @@ def get_buffer_string(
 
 
 def _message_from_dict(message: dict[str, Any]) -> BaseMessage:
-    cls = _CLASS_BY_TYPE.get(message["type"])
+    if not isinstance(message, dict) or not isinstance(message.get("data"), dict):
+        raise ValueError(  # noqa: TRY004  # langchain-core raises ValueError for bad message dicts
+            f"a message dict needs 'type' and a 'data' dict, as messages_to_dict makes them; "
+            f"got {message!r:.200}"
+        )
+    cls = _CLASS_BY_TYPE.get(str(message.get("type")))
     if cls is None:
         raise ValueError(
             f"Got unexpected message type: {message['type']}. Known types: {sorted(_CLASS_BY_TYPE)}."

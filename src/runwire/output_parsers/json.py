@@ -53,10 +53,16 @@ def parse_json_text(text: str, *, partial: bool = False) -> Any:
         # Whole JSON: the result parse_json_markdown would give, without its regex pass.
         try:
             return _decode(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
     try:
         return parse_json_markdown(text)
+    except RecursionError:
+        raise OutputParserException(
+            f"Invalid json output: nested too deeply to parse ({len(text)} chars). "
+            "Ask the model for flatter JSON.",
+            llm_output=text,
+        ) from None
     except json.JSONDecodeError as error:
         if partial:
             return None

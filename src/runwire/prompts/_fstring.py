@@ -10,12 +10,14 @@ Not here: mustache and jinja2 templates (not supported), prompt classes, partial
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from string import Formatter
 from typing import Any
 
 _parse = Formatter().parse
 _CONVERSIONS = frozenset({None, "r", "s", "a"})
+_HUGE_WIDTH = re.compile(r"\d{5,}")  # {x:>99999999999} would allocate gigabytes at render
 
 
 def template_variables(template: str) -> list[str]:
@@ -60,6 +62,11 @@ def _check_field(template: str, name: str, spec: str | None, conversion: str | N
         raise ValueError(
             f"invalid prompt template {_clip(template)}: the field {{{name}:{spec}}} has a variable in its "
             "format spec; nested fields are not allowed. Format the value before passing it in."
+        )
+    if spec and _HUGE_WIDTH.search(spec):
+        raise ValueError(
+            f"invalid prompt template {_clip(template)}: the field {{{name}:{spec}}} asks for a width or "
+            "precision of 10000 or more, which would build a huge prompt. Use a smaller number."
         )
 
 

@@ -194,13 +194,13 @@ class BaseTool(Fields, Runnable[Any, Any]):
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Run the tool on a dict of arguments, a string, or a ToolCall (then a ToolMessage comes back)."""
         if input.__class__ is dict and input.get("type") == "tool_call":
-            return self._call(dict(input["args"]), input["id"], config, kwargs)
+            return self._call(*_tool_call_parts(input, self.name), config, kwargs)
         return self._call(input, None, config, kwargs)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Async `invoke`."""
         if input.__class__ is dict and input.get("type") == "tool_call":
-            return await self._acall(dict(input["args"]), input["id"], config, kwargs)
+            return await self._acall(*_tool_call_parts(input, self.name), config, kwargs)
         return await self._acall(input, None, config, kwargs)
 
     def run(
@@ -445,6 +445,17 @@ def _config_of(
 
         out["callbacks"] = [*(out.get("callbacks") or ()), StdOutCallbackHandler()]
     return out
+
+
+def _tool_call_parts(call: dict[str, Any], name: str) -> tuple[dict[str, Any], Any]:
+    """(args, id) of a ToolCall dict, or a ValueError saying which part is missing or wrong."""
+    args = call.get("args")
+    if not isinstance(args, dict) or "id" not in call:
+        raise ValueError(
+            f"tool {name!r} got a tool call without a dict 'args' and an 'id': {call!r:.200}. "
+            "Pass {'type': 'tool_call', 'name': ..., 'args': {...}, 'id': ...}, or the args dict alone."
+        )
+    return dict(args), call["id"]
 
 
 def is_tool_call(value: Any) -> bool:

@@ -147,13 +147,23 @@ def tree_lines(root: Run, *, show_io: bool = False) -> list[Line]:
     return lines
 
 
+# Stored names and payloads are untrusted: a terminal escape in a run name must not reach the tty.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t"}
+
+
+def _safe(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
 def plain(lines: Iterable[Line]) -> str:
     """The lines as text without colour."""
-    return "\n".join("".join(text for text, _ in line) for line in lines)
+    return "\n".join("".join(_safe(text) for text, _ in line) for line in lines)
 
 
 def ansi(line: Sequence[Segment]) -> str:
-    return "".join(f"\033[{_ANSI[style]}m{text}\033[0m" if style in _ANSI else text for text, style in line)
+    return "".join(
+        f"\033[{_ANSI[style]}m{_safe(text)}\033[0m" if style in _ANSI else _safe(text) for text, style in line
+    )
 
 
 def wants_color(file: TextIO) -> bool:
@@ -191,7 +201,7 @@ class Output:
 
             console = Console(file=file, force_terminal=True, soft_wrap=True, highlight=False)
             for line in lines:
-                console.print(Text.assemble(*((t, _RICH.get(s, "")) for t, s in line)))
+                console.print(Text.assemble(*((_safe(t), _RICH.get(s, "")) for t, s in line)))
         else:
             file.write("\n".join(ansi(line) for line in lines) + "\n")
         file.flush()

@@ -59,6 +59,11 @@ class _Call:
         self.outputs = outputs
 
 
+def _messages(inputs: Any) -> Any:
+    """A recorded model call's messages; None when a hand-edited store has something else."""
+    return inputs.get("messages") if isinstance(inputs, dict) else None
+
+
 class Recording:
     """The model calls of one recorded run, in start order, and the run's own input."""
 
@@ -70,7 +75,7 @@ class Recording:
     @classmethod
     def from_run(cls, run: Run) -> Recording:
         calls = [
-            _Call(r.name, (r.inputs or {}).get("messages"), r.outputs)
+            _Call(r.name, _messages(r.inputs), r.outputs)
             for r in run.walk()
             if r.run_type == "llm" and r.status == "ok"
         ]
@@ -82,7 +87,7 @@ class Recording:
         if not records:
             raise ReplayError("the recording holds no runs")
         calls = [
-            _Call(r["name"], (r.get("inputs") or {}).get("messages"), r.get("outputs"))
+            _Call(r["name"], _messages(r.get("inputs")), r.get("outputs"))
             for r in records
             if r["run_type"] == "llm" and r.get("status", "ok") == "ok"
         ]

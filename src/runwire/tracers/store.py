@@ -35,8 +35,36 @@ class RunNotFound(LookupError):
     exit_code = 5
 
 
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _loads(text: str | None, column: str = "data", run_id: Any = None) -> Any:
+    try:
+        return None if text is None else json.loads(text)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _foreign(run_id, column, text) from exc
+
+
+def _foreign(run_id: Any, column: str, value: Any) -> StoreError:
+    return StoreError(
+        f"run {str(run_id)[:40]!r} has a {column} runwire never writes ({value!r:.60}): the store was "
+        "edited by hand or is damaged. Export the other traces, or prune this one."
+    )
+
+
+_TEXT = ("id", "trace_id", "name", "run_type", "status")
+_NUMBERS = ("start_time", "end_time", "input_tokens", "output_tokens", "total_tokens")
+
+
+def _check_row(row: sqlite3.Row) -> None:
+    """Refuse (as StoreError) a row whose column types no SQLiteTracer writes: the store file is
+    untrusted input, and a wrong type would otherwise fail deep inside the rendering code."""
+    for column in _TEXT:
+        if not isinstance(row[column], str):
+            raise _foreign(row["id"], column, row[column])
+    for column in _NUMBERS:
+        value = row[column]
+        if value is None and column != "start_time":
+            continue
+        if not isinstance(value, int | float) or (not -1e11 < value < 1e11 and column.endswith("time")):
+            raise _foreign(row["id"], column, value)
 
 
 def _time(value: float | None) -> datetime | None:
@@ -45,6 +73,7 @@ def _time(value: float | None) -> datetime | None:
 
 def record(row: sqlite3.Row) -> dict[str, Any]:
     """A stored run as JSON data (payloads exactly as stored)."""
+    _check_row(row)
     usage = None
     if row["total_tokens"] is not None or row["input_tokens"] is not None:
         usage = {
@@ -52,6 +81,9 @@ def record(row: sqlite3.Row) -> dict[str, Any]:
             "output_tokens": row["output_tokens"],
             "total_tokens": row["total_tokens"],
         }
+    tags = _loads(row["tags"], "tags", row["id"])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise _foreign(row["id"], "tags", row["tags"])
     return {
         "id": row["id"],
         "parent_id": row["parent_id"],
@@ -61,12 +93,12 @@ def record(row: sqlite3.Row) -> dict[str, Any]:
         "status": row["status"],
         "start_time": row["start_time"],
         "end_time": row["end_time"],
-        "tags": _loads(row["tags"]),
-        "metadata": _loads(row["metadata"]),
-        "inputs": _loads(row["inputs"]),
-        "outputs": _loads(row["outputs"]),
+        "tags": tags,
+        "metadata": _loads(row["metadata"], "metadata", row["id"]),
+        "inputs": _loads(row["inputs"], "inputs", row["id"]),
+        "outputs": _loads(row["outputs"], "outputs", row["id"]),
         "error": row["error"],
-        "extra": _loads(row["extra"]),
+        "extra": _loads(row["extra"], "extra", row["id"]),
         "model": row["model"],
         "usage": usage,
     }
