@@ -267,6 +267,11 @@ class BaseCallbackHandler(
     run_inline: bool = False
     """Kept for langchain compatibility: runwire always calls sync handlers inline, in order."""
 
+    payloads_read_only: bool = False
+    """Set True on a handler that never modifies the inputs/outputs/`serialized` it is given:
+    runwire then skips the per-handler copies that keep a mutating handler from changing a run's
+    data (built-in tracers set it)."""
+
     wants_tokens: bool = False
     """Ask chat models to stream inside `invoke` too, so `on_llm_new_token` fires for every model
     call of the run, not only for `stream()` (a model with `disable_streaming=True` never does)."""

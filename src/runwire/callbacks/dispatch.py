@@ -52,7 +52,7 @@ EVENTS: dict[str, str] = {
     "on_custom_event": "ignore_custom_event",
 }
 
-Entry = tuple[Any, Callable[..., Any], bool]
+Entry = tuple[Any, Callable[..., Any], bool, bool]  # handler, method, is_async, gets copies
 
 _class_cache: dict[type, dict[str, bool]] = {}
 
@@ -101,9 +101,10 @@ class Dispatch:
         chat_start: list[tuple[Any, Callable[..., Any], bool, bool]] = []
         for handler in self.handlers:
             methods = _overridden(type(handler))
+            copies = not _flag(handler, "payloads_read_only")
             for event, is_async in methods.items():
                 if not _flag(handler, EVENTS[event]):
-                    table.setdefault(event, []).append((handler, getattr(handler, event), is_async))
+                    table.setdefault(event, []).append((handler, getattr(handler, event), is_async, copies))
             # Chat starts go to on_chat_model_start, else fall back to on_llm_start (as langchain).
             if "on_chat_model_start" in methods:
                 if not _flag(handler, "ignore_chat_model"):
@@ -181,14 +182,15 @@ def call_handlers(entries: tuple[Entry, ...], event: str, args: tuple[Any, ...],
     error: BaseException | None = None
     tags = kw.get("tags")
     metadata = kw.get("metadata")
-    for handler, method, is_async in entries:
+    mutable = _has_mutable(args)
+    for handler, method, is_async, copies in entries:
         # Each handler gets its own tags list and metadata dict: one cannot corrupt another.
         if tags is not None:
             kw["tags"] = list(tags)
         if metadata is not None:
             kw["metadata"] = dict(metadata)
         try:
-            result = method(*args, **kw)
+            result = method(*(_own(args) if mutable and copies else args), **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 run_coroutine_sync(result)
         except NotImplementedError as exc:
@@ -208,13 +210,14 @@ async def acall_handlers(
     error: BaseException | None = None
     tags = kw.get("tags")
     metadata = kw.get("metadata")
-    for handler, method, is_async in entries:
+    mutable = _has_mutable(args)
+    for handler, method, is_async, copies in entries:
         if tags is not None:
             kw["tags"] = list(tags)
         if metadata is not None:
             kw["metadata"] = dict(metadata)
         try:
-            result = method(*args, **kw)
+            result = method(*(_own(args) if mutable and copies else args), **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 await result
         except NotImplementedError as exc:
@@ -225,6 +228,29 @@ async def acall_handlers(
                 error = exc
     if error is not None:
         raise error
+
+
+_MUTABLE = (dict, list)
+
+
+def _has_mutable(args: tuple[Any, ...]) -> bool:
+    for arg in args:  # not any(<generator>): this runs for every event
+        kind = arg.__class__
+        if kind is dict or kind is list:
+            return True
+    return False
+
+
+def _own(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Top-level copies of the dict and list arguments (inputs, outputs, the cached `serialized`):
+    a handler that edits what it is given must not change the run's data or other handlers' view."""
+    if len(args) == 2:  # start events: (serialized, inputs), unrolled for the hot path
+        first, second = args
+        return (
+            first.copy() if first.__class__ in _MUTABLE else first,
+            second.copy() if second.__class__ in _MUTABLE else second,
+        )
+    return tuple(arg.copy() if arg.__class__ in _MUTABLE else arg for arg in args)
 
 
 def _is_coroutine(value: Any) -> bool:

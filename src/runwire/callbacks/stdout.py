@@ -23,6 +23,8 @@ def _colored(text: str, color: str | None) -> str:
 class StdOutCallbackHandler(BaseCallbackHandler):
     """Prints `> Entering new <name> chain...` / `> Finished chain.`, agent actions and text."""
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     def __init__(self, color: str | None = None, file: TextIO | None = None) -> None:
         self.color = color
         self._file = file

@@ -22,6 +22,8 @@ UNKNOWN_MODEL = "unknown"
 class UsageMetadataCallbackHandler(BaseCallbackHandler):
     """Sums usage metadata per model across every model run it hears (thread-safe)."""
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()

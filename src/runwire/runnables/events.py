@@ -50,6 +50,8 @@ class _Filter:
 class EventStreamHandler(BaseCallbackHandler):
     """Turns callback events into v2 stream events on an asyncio queue."""
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     wants_tokens = True
 
     def __init__(

@@ -67,6 +67,8 @@ class OpenTelemetryTracer(BaseCallbackHandler):
     secrets scrubbed; a `ContentPolicy` (`runwire.tracers.redacted(...)`) exports them under it.
     """
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     def __init__(
         self,
         tracer_provider: trace.TracerProvider | None = None,

@@ -26,6 +26,8 @@ _WIDTH = 30
 class ProgressCallbackHandler(BaseCallbackHandler):
     """Counts finished root runs against `total` and draws the count as a bar."""
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     def __init__(
         self,
         total: int | None = None,

@@ -66,6 +66,8 @@ class SQLiteTracer(BaseCallbackHandler):
     traces wait for room instead.
     """
 
+    payloads_read_only = True  # reads what it is given, never edits it: no copies needed
+
     name = "sqlite_tracer"
 
     def __init__(
