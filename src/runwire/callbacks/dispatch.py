@@ -89,7 +89,7 @@ def _flag(handler: Any, name: str) -> bool:
 class Dispatch:
     """A compiled, immutable handler set. `listening` is False when no method would ever run."""
 
-    __slots__ = ("chat_start", "handlers", "listening", "scopes", "table", "wants_tokens")
+    __slots__ = ("all_sync", "chat_start", "handlers", "listening", "scopes", "table", "wants_tokens")
 
     def __init__(self, handlers: Sequence[Any]) -> None:
         unique: list[Any] = []
@@ -116,6 +116,11 @@ class Dispatch:
         self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
         self.chat_start = tuple(chat_start)
         self.listening = bool(self.table) or bool(self.chat_start)
+        # No async method anywhere: async code paths may call handlers without awaiting (no
+        # coroutine per event), since sync handlers run inline on the loop thread anyway.
+        self.all_sync = not any(e[2] for entries in self.table.values() for e in entries) and not any(
+            e[2] for e in self.chat_start
+        )
         # Handlers that own a context around each run's body (e.g. OpenTelemetry spans).
         self.scopes = tuple(
             (h, h.enter_run, h.exit_run)

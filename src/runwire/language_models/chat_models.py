@@ -188,7 +188,10 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             if message.id is None:
                 message.id = new_message_id()
             return cast(AIMessage, message)
-        await self._afire_start(run, messages, config, stop, kwargs)
+        if run._dispatch.all_sync:
+            self._fire_start(run, messages, config, stop, kwargs)
+        else:
+            await self._afire_start(run, messages, config, stop, kwargs)
         token = enter(run)
         try:
             if self._streams_invoke(run):
@@ -202,7 +205,10 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             raise
         finally:
             leave(token)
-        await run.afinish(self._end(result, run))
+        if run._dispatch.all_sync:
+            run.finish(self._end(result, run))
+        else:
+            await run.afinish(self._end(result, run))
         return cast(AIMessage, result.generations[0].message)
 
     def _end(self, result: ChatResult, run: Any) -> LLMResult:

@@ -139,16 +139,25 @@ class Runnable(Generic[Input, Output]):
         run = open_run(_AsyncChainRun, config, None, self.tags, self.metadata)  # type: ignore[arg-type]
         if run is None:
             return await self._ainvoke(input, config, None, **kwargs)
-        await run.astart_chain(self, input, config)
+        if run._dispatch.all_sync:  # sync handlers only: no coroutine per event
+            run.start_chain(self, input, config)
+        else:
+            await run.astart_chain(self, input, config)
         token = enter_run(run)
         try:
             output = await self._ainvoke(input, config, run, **kwargs)
         except BaseException as exc:
-            await run.afinish_error(exc)
+            if run._dispatch.all_sync:
+                run.finish_error(exc)
+            else:
+                await run.afinish_error(exc)
             raise
         finally:
             exit_run(token)
-        await run.afinish(output)
+        if run._dispatch.all_sync:
+            run.finish(output)
+        else:
+            await run.afinish(output)
         return output
 
     # -- batch / abatch --------------------------------------------------------------------------
