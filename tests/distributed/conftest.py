@@ -20,7 +20,7 @@ def dask_client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # a free loopback port: never collides with another cluster
         silence_logs=logging.CRITICAL,
     )
     client = distributed.Client(cluster)

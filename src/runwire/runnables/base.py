@@ -10,7 +10,7 @@ Not here: concrete combinators (sequence, parallel, ...), each in its own module
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from runwire.callbacks.context import enter_run, exit_run
@@ -19,16 +19,22 @@ from runwire.callbacks.manager import (
     CallbackManagerForChainRun,
     open_run,
 )
+from runwire.runnables import batching
 from runwire.runnables.config import (
     RunnableConfig,
     ensure_config,
-    gather_or_cancel,
-    get_config_list,
-    run_all,
     run_in_executor,
 )
 from runwire.runnables.streaming import _DONE as NO_INPUT
-from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
+from runwire.runnables.streaming import (
+    _agathered,
+    _awhole,
+    _gathered,
+    _whole,
+    aiter_of,
+    astream_run,
+    stream_run,
+)
 
 if TYPE_CHECKING:
     from runwire.runnables.binding import RunnableBinding
@@ -160,7 +166,7 @@ class Runnable(Generic[Input, Output]):
             await run.afinish(output)
         return output
 
-    # -- batch / abatch --------------------------------------------------------------------------
+    # -- batch / abatch (bodies in runwire.runnables.batching) ----------------------------------
 
     def batch(
         self,
@@ -178,17 +184,7 @@ class Runnable(Generic[Input, Output]):
                 list[Output],
                 executor.batch(self, inputs, config, return_exceptions=return_exceptions, **kwargs),
             )
-        if not inputs:
-            return []
-        configs = get_config_list(config, len(inputs))
-        invoke = self.invoke
-        tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
-        results = run_all(tasks, configs[0].get("max_concurrency"))
-        if not return_exceptions:
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
-        return cast(list[Output], results)
+        return batching.batch(self, inputs, config, return_exceptions, kwargs)
 
     async def abatch(
         self,
@@ -205,24 +201,7 @@ class Runnable(Generic[Input, Output]):
                 list[Output],
                 await executor.abatch(self, inputs, config, return_exceptions=return_exceptions, **kwargs),
             )
-        import asyncio
-
-        if not inputs:
-            return []
-        configs = get_config_list(config, len(inputs))
-        limit = configs[0].get("max_concurrency")
-        semaphore = asyncio.Semaphore(limit) if limit else None
-
-        async def one(x: Input, c: RunnableConfig) -> Output:
-            if semaphore is None:
-                return await self.ainvoke(x, c, **kwargs)
-            async with semaphore:
-                return await self.ainvoke(x, c, **kwargs)
-
-        results = await gather_or_cancel(
-            *(one(x, c) for x, c in zip(inputs, configs, strict=True)), return_exceptions=return_exceptions
-        )
-        return cast(list[Output], results)
+        return await batching.abatch(self, inputs, config, return_exceptions, kwargs)
 
     def batch_as_completed(
         self,
@@ -235,27 +214,15 @@ class Runnable(Generic[Input, Output]):
     ) -> Iterator[tuple[int, Output | Exception]]:
         """Yield `(index, output)` pairs as each input finishes."""
         if executor is not None:
-            yield from executor.batch_as_completed(
-                self, inputs, config, return_exceptions=return_exceptions, **kwargs
+            return cast(
+                Iterator[tuple[int, Output | Exception]],
+                executor.batch_as_completed(
+                    self, inputs, config, return_exceptions=return_exceptions, **kwargs
+                ),
             )
-            return
-        from concurrent.futures import as_completed
+        return batching.batch_as_completed(self, inputs, config, return_exceptions, kwargs)
 
-        from runwire.runnables.config import shared_executor
-
-        configs = get_config_list(config, len(inputs))
-        pool = shared_executor()
-        futures = {
-            pool.submit(self.invoke, x, c, **kwargs): i
-            for i, (x, c) in enumerate(zip(inputs, configs, strict=True))
-        }
-        for future in as_completed(futures):
-            exc = future.exception()
-            if exc is not None and not return_exceptions:
-                raise exc
-            yield futures[future], cast(Any, exc) if exc is not None else future.result()
-
-    async def abatch_as_completed(
+    def abatch_as_completed(
         self,
         inputs: Sequence[Input],
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
@@ -266,27 +233,13 @@ class Runnable(Generic[Input, Output]):
     ) -> AsyncIterator[tuple[int, Output | Exception]]:
         """Yield `(index, output)` pairs as each input finishes (async)."""
         if executor is not None:
-            async for pair in executor.abatch_as_completed(
-                self, inputs, config, return_exceptions=return_exceptions, **kwargs
-            ):
-                yield pair
-            return
-        import asyncio
-
-        configs = get_config_list(config, len(inputs))
-
-        async def one(i: int, x: Input, c: RunnableConfig) -> tuple[int, Any]:
-            try:
-                return i, await self.ainvoke(x, c, **kwargs)
-            except Exception as exc:
-                if not return_exceptions:
-                    raise
-                return i, exc
-
-        for next_done in asyncio.as_completed(
-            [one(i, x, c) for i, (x, c) in enumerate(zip(inputs, configs, strict=True))]
-        ):
-            yield await next_done
+            return cast(
+                AsyncIterator[tuple[int, Output | Exception]],
+                executor.abatch_as_completed(
+                    self, inputs, config, return_exceptions=return_exceptions, **kwargs
+                ),
+            )
+        return batching.abatch_as_completed(self, inputs, config, return_exceptions, kwargs)
 
     # -- stream / astream ----------------------------------------------------------------------
 
@@ -495,40 +448,6 @@ class Runnable(Generic[Input, Output]):
 
 RunnableSerializable = Runnable
 """langchain-core's name for the base most components derive from."""
-
-
-def _whole(runnable: Runnable[Any, Any], input: Any, config: Any, kwargs: dict[str, Any]) -> Iterator[Any]:
-    yield runnable.invoke(input, config, **kwargs)  # lazily, on first `next()`, as a stream should
-
-
-async def _awhole(
-    runnable: Runnable[Any, Any], input: Any, config: Any, kwargs: dict[str, Any]
-) -> AsyncIterator[Any]:
-    yield await runnable.ainvoke(input, config, **kwargs)
-
-
-def _gathered(
-    runnable: Runnable[Any, Any], chunks: Iterator[Any], config: Any, kwargs: dict[str, Any]
-) -> Iterator[Any]:
-    yield from runnable.stream(_gather(chunks), config, **kwargs)
-
-
-async def _agathered(
-    runnable: Runnable[Any, Any], chunks: AsyncIterator[Any], config: Any, kwargs: dict[str, Any]
-) -> AsyncIterator[Any]:
-    gathered = _gather([chunk async for chunk in chunks])
-    inner = runnable.astream(gathered, config, **kwargs)
-    try:
-        async for out in inner:
-            yield out
-    except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
-        await aclose_upstream(inner, exc)
-        raise
-
-
-def _gather(chunks: Iterable[Any]) -> Any:
-    """Input chunks added up into one value (see `streaming.add_chunks`)."""
-    return add_chunks(list(chunks))
 
 
 def coerce_to_runnable(thing: Any) -> Runnable[Any, Any]:

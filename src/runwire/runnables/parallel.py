@@ -53,7 +53,7 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
 
     def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         # Branches stream one after another, each chunk tagged by its key (`{key: chunk}`).
-        from runwire.runnables.base import _gather
+        from runwire.runnables.streaming import _gather
 
         input = _gather(chunks)
         for key, step in self.steps__.items():
@@ -68,7 +68,7 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
         # Branches stream concurrently; chunks are yielded as they arrive.
         import asyncio
 
-        from runwire.runnables.base import _gather
+        from runwire.runnables.streaming import _gather
 
         input = _gather([chunk async for chunk in chunks])
         queue: asyncio.Queue[Any] = asyncio.Queue()

@@ -12,7 +12,7 @@ Not here: what a component does with its chunks (see each component's `_transfor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from runwire.callbacks.context import enter_run, exit_run
@@ -243,3 +243,36 @@ async def _aempty() -> AsyncIterator[Any]:
 async def aiter_of(value: Any) -> AsyncIterator[Any]:
     """A one-chunk async stream."""
     yield value
+
+
+# -- components that cannot stream, seen through the streaming API ------------------------
+
+
+def _whole(runnable: Any, input: Any, config: Any, kwargs: dict[str, Any]) -> Iterator[Any]:
+    yield runnable.invoke(input, config, **kwargs)  # lazily, on first `next()`, as a stream should
+
+
+async def _awhole(runnable: Any, input: Any, config: Any, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+    yield await runnable.ainvoke(input, config, **kwargs)
+
+
+def _gathered(runnable: Any, chunks: Iterator[Any], config: Any, kwargs: dict[str, Any]) -> Iterator[Any]:
+    yield from runnable.stream(_gather(chunks), config, **kwargs)
+
+
+async def _agathered(
+    runnable: Any, chunks: AsyncIterator[Any], config: Any, kwargs: dict[str, Any]
+) -> AsyncIterator[Any]:
+    gathered = _gather([chunk async for chunk in chunks])
+    inner = runnable.astream(gathered, config, **kwargs)
+    try:
+        async for out in inner:
+            yield out
+    except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+        await aclose_upstream(inner, exc)
+        raise
+
+
+def _gather(chunks: Iterable[Any]) -> Any:
+    """Input chunks added up into one value (see `streaming.add_chunks`)."""
+    return add_chunks(list(chunks))

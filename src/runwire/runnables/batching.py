@@ -1,0 +1,92 @@
+"""batch / abatch / as-completed on the local machine: the bodies behind `Runnable.batch` & co.
+
+Sync batches run through `config.run_all` (the caller works; pool helpers join only when a task
+blocks), async ones through `gather_or_cancel` with an optional semaphore. Not here: remote
+executors (see `runwire.distributed`), which `Runnable.batch(..., executor=)` hands the call to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from runwire.runnables.config import RunnableConfig, gather_or_cancel, get_config_list, run_all
+
+
+def batch(
+    runnable: Any, inputs: Sequence[Any], config: Any, return_exceptions: bool, kwargs: dict[str, Any]
+) -> list[Any]:
+    if not inputs:
+        return []
+    configs = get_config_list(config, len(inputs))
+    invoke = runnable.invoke
+    tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
+    results = run_all(tasks, configs[0].get("max_concurrency"))
+    if not return_exceptions:
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+    return results
+
+
+async def abatch(
+    runnable: Any, inputs: Sequence[Any], config: Any, return_exceptions: bool, kwargs: dict[str, Any]
+) -> list[Any]:
+    import asyncio
+
+    if not inputs:
+        return []
+    configs = get_config_list(config, len(inputs))
+    limit = configs[0].get("max_concurrency")
+    semaphore = asyncio.Semaphore(limit) if limit else None
+
+    async def one(x: Any, c: RunnableConfig) -> Any:
+        if semaphore is None:
+            return await runnable.ainvoke(x, c, **kwargs)
+        async with semaphore:
+            return await runnable.ainvoke(x, c, **kwargs)
+
+    return await gather_or_cancel(
+        *(one(x, c) for x, c in zip(inputs, configs, strict=True)), return_exceptions=return_exceptions
+    )
+
+
+def batch_as_completed(
+    runnable: Any, inputs: Sequence[Any], config: Any, return_exceptions: bool, kwargs: dict[str, Any]
+) -> Iterator[tuple[int, Any]]:
+    from concurrent.futures import as_completed
+
+    from runwire.runnables.config import shared_executor
+
+    configs = get_config_list(config, len(inputs))
+    pool = shared_executor()
+    futures = {
+        pool.submit(runnable.invoke, x, c, **kwargs): i
+        for i, (x, c) in enumerate(zip(inputs, configs, strict=True))
+    }
+    for future in as_completed(futures):
+        exc = future.exception()
+        if exc is not None and not return_exceptions:
+            raise exc
+        yield futures[future], exc if exc is not None else future.result()
+
+
+async def abatch_as_completed(
+    runnable: Any, inputs: Sequence[Any], config: Any, return_exceptions: bool, kwargs: dict[str, Any]
+) -> AsyncIterator[tuple[int, Any]]:
+    import asyncio
+
+    configs = get_config_list(config, len(inputs))
+
+    async def one(i: int, x: Any, c: RunnableConfig) -> tuple[int, Any]:
+        try:
+            return i, await runnable.ainvoke(x, c, **kwargs)
+        except Exception as exc:
+            if not return_exceptions:
+                raise
+            return i, exc
+
+    for next_done in asyncio.as_completed(
+        [one(i, x, c) for i, (x, c) in enumerate(zip(inputs, configs, strict=True))]
+    ):
+        yield await next_done
