@@ -11,6 +11,7 @@ from runwire.runnables.config import (
     patch_config,
     run_in_executor,
 )
+from runwire.runnables.each import RunnableEach
 from runwire.runnables.fallbacks import RunnableWithFallbacks
 from runwire.runnables.function import RunnableGenerator, RunnableLambda, chain
 from runwire.runnables.parallel import RunnableMap, RunnableParallel
@@ -25,6 +26,7 @@ __all__ = [
     "RunnableBinding",
     "RunnableBranch",
     "RunnableConfig",
+    "RunnableEach",
     "RunnableGenerator",
     "RunnableLambda",
     "RunnableMap",

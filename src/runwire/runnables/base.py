@@ -38,6 +38,7 @@ from runwire.runnables.streaming import (
 
 if TYPE_CHECKING:
     from runwire.runnables.binding import RunnableBinding
+    from runwire.runnables.each import RunnableEach
     from runwire.runnables.fallbacks import RunnableWithFallbacks
     from runwire.runnables.retry import RunnableRetry
     from runwire.runnables.sequence import RunnableSequence
@@ -347,6 +348,18 @@ class Runnable(Generic[Input, Output]):
         from runwire.runnables.passthrough import RunnablePassthrough
 
         return self | RunnablePassthrough.assign(**kwargs)
+
+    def pick(self, keys: str | list[str]) -> RunnableSequence[Input, Any]:
+        """`self | RunnablePick(keys)`: one key's value, or a dict of several keys."""
+        from runwire.runnables.passthrough import RunnablePick
+
+        return self | RunnablePick(keys)
+
+    def map(self) -> RunnableEach:
+        """A runnable that applies this one to each item of a list input (one child run per item)."""
+        from runwire.runnables.each import RunnableEach
+
+        return RunnableEach(bound=self)
 
     def bind(self, **kwargs: Any) -> RunnableBinding[Input, Output]:
         """A runnable that calls this one with `kwargs` added to every call."""

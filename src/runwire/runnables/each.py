@@ -1,0 +1,40 @@
+"""RunnableEach (`runnable.map()`): the bound runnable applied to every item of a list input.
+
+One run for the list; each item is a child run of it (langchain-core's shape), run through the
+bound runnable's `batch`/`abatch` so the usual concurrency rules apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runwire.runnables.base import Runnable
+from runwire.runnables.config import RunnableConfig, child_config
+
+
+class RunnableEach(Runnable[list[Any], list[Any]]):
+    """`bound.map()`: a list in, the list of `bound`'s outputs out."""
+
+    def __init__(self, *, bound: Runnable[Any, Any]) -> None:
+        self.bound = bound
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        base = name or self.name or f"RunnableEach<{self.bound.get_name()}>"
+        return f"{base}{suffix}" if suffix else base
+
+    def _check(self, input: Any) -> list[Any]:
+        if not isinstance(input, list | tuple):
+            raise TypeError(
+                f"{self.get_name()} takes a list (one output per item), got {type(input).__name__}: "
+                f"{input!r:.200}. Wrap a single value as [value], or drop `.map()`."
+            )
+        return list(input)
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> list[Any]:
+        return self.bound.batch(self._check(input), child_config(config, run), **kwargs)
+
+    async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> list[Any]:
+        return await self.bound.abatch(self._check(input), child_config(config, run), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"RunnableEach(bound={self.bound!r})"
