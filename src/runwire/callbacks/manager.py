@@ -170,9 +170,3 @@ def open_run(
     run._inh_md = inh_md
     run._cfg = cfg
     return run
-
-
-def handlers_listening(config: dict[str, Any] | None) -> bool:
-    """True when a run under `config` (with no constructor handlers) would be heard."""
-    point = _attach_point(config)
-    return point is not None and point[0].listening

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from runwire.callbacks.context import new_run_id  # noqa: F401 - re-exported for subclasses' ids
 from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
 from runwire.outputs import Generation, LLMResult
 from runwire.runnables.config import RunnableConfig, run_in_executor

@@ -48,7 +48,6 @@ _AsyncChainRun = AsyncCallbackManagerForChainRun
 
 Input = TypeVar("Input")
 Output = TypeVar("Output")
-Other = TypeVar("Other")
 
 
 class Runnable(Generic[Input, Output]):
