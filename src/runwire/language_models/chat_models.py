@@ -35,7 +35,8 @@ def to_messages(input: Any) -> list[BaseMessage]:
         return [HumanMessage(content=input)]
     to_messages_ = getattr(input, "to_messages", None)
     if to_messages_ is not None:
-        return list(to_messages_())
+        messages = to_messages_()
+        return messages if type(messages) is list else list(messages)  # prompt values return a new list
     if isinstance(input, BaseMessage):
         return [input]
     if isinstance(input, Sequence):
@@ -148,13 +149,14 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         **kwargs: Any,
     ) -> AIMessage:
         messages = to_messages(input)
-        stop = as_list(stop)
+        if stop is not None:
+            stop = as_list(stop)
         run = self._open(config, stop, kwargs, async_=False)
         if run is None:
-            message = self._call_generate(messages, stop, None, kwargs).generations[0].message
+            message: AIMessage = self._call_generate(messages, stop, None, kwargs).generations[0].message  # type: ignore[assignment]
             if message.id is None:
                 message.id = new_message_id()
-            return cast(AIMessage, message)
+            return message
         self._fire_start(run, messages, config, stop, kwargs)
         token = enter(run)
         try:
