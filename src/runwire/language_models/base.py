@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from runwire._fields import Fields
-from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
@@ -107,15 +106,6 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
 def _takes_var_kw(func: Any) -> bool:
     code = getattr(getattr(func, "__func__", func), "__code__", None)
     return bool(code and code.co_flags & 0x08)  # CO_VARKEYWORDS
-
-
-def enter(run: Any) -> Any:
-    """Make `run` current for a model body (a model that calls runnables nests them)."""
-    return enter_run(run)
-
-
-def leave(token: Any) -> None:
-    exit_run(token)
 
 
 def as_list(stop: str | Sequence[str] | None) -> list[str] | None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 
-from runwire.callbacks.context import new_message_id
+from runwire.callbacks.context import enter_run, exit_run, new_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
 from runwire.language_models import _replay
-from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
+from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.language_models.tool_binding import ToolBindingMixin
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
 from runwire.outputs import (
@@ -158,7 +158,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
                 message.id = new_message_id()
             return message
         self._fire_start(run, messages, config, stop, kwargs)
-        token = enter(run)
+        token = enter_run(run)
         try:
             if self._streams_invoke(run):
                 result = _result_from_stream(self._stream(messages, stop=stop, run_manager=run, **kwargs))
@@ -168,7 +168,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             run.finish_error(exc, response=LLMResult(generations=[[]]))
             raise
         finally:
-            leave(token)
+            exit_run(token)
         run.finish(self._end(result, run))
         return cast(AIMessage, result.generations[0].message)
 
@@ -194,7 +194,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             self._fire_start(run, messages, config, stop, kwargs)
         else:
             await self._afire_start(run, messages, config, stop, kwargs)
-        token = enter(run)
+        token = enter_run(run)
         try:
             if self._streams_invoke(run):
                 result = await _aresult_from_stream(
@@ -206,7 +206,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             await run.afinish_error(exc, response=LLMResult(generations=[[]]))
             raise
         finally:
-            leave(token)
+            exit_run(token)
         if run._dispatch.all_sync:
             run.finish(self._end(result, run))
         else:
@@ -379,11 +379,11 @@ def _scoped_chunks(run: Any, chunks: Iterator[ChatGenerationChunk]) -> Iterator[
 def _each_in(run: Any, chunks: Iterator[ChatGenerationChunk]) -> Iterator[ChatGenerationChunk]:
     try:
         while True:
-            token = enter(run)
+            token = enter_run(run)
             try:
                 chunk = next(chunks, None)
             finally:
-                leave(token)
+                exit_run(token)
             if chunk is None:
                 return
             yield chunk
@@ -406,11 +406,11 @@ async def _aeach_in(
 ) -> AsyncIterator[ChatGenerationChunk]:
     try:
         while True:
-            token = enter(run)
+            token = enter_run(run)
             try:
                 chunk = await anext(chunks, None)
             finally:
-                leave(token)
+                exit_run(token)
             if chunk is None:
                 return
             yield chunk

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from runwire.language_models.base import BaseLanguageModel, as_list, enter, leave
+from runwire.callbacks.context import enter_run, exit_run
+from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.outputs import Generation, LLMResult
 from runwire.runnables.config import RunnableConfig, run_in_executor
 
@@ -74,14 +75,14 @@ class BaseLLM(BaseLanguageModel):
             self._run_name(config),
             self._start_kw(config, stop, kwargs),
         )
-        token = enter(run)
+        token = enter_run(run)
         try:
             result = self._call_generate([prompt], stop, run, kwargs)
         except BaseException as exc:
             run.finish_error(exc, response=LLMResult(generations=[[]]))
             raise
         finally:
-            leave(token)
+            exit_run(token)
         run.finish(result)
         return result.generations[0][0].text
 
@@ -104,14 +105,14 @@ class BaseLLM(BaseLanguageModel):
             self._run_name(config),
             self._start_kw(config, stop, kwargs),
         )
-        token = enter(run)
+        token = enter_run(run)
         try:
             result = await self._agenerate([prompt], stop=stop, run_manager=run, **kwargs)
         except BaseException as exc:
             await run.afinish_error(exc, response=LLMResult(generations=[[]]))
             raise
         finally:
-            leave(token)
+            exit_run(token)
         await run.afinish(result)
         return result.generations[0][0].text
 
