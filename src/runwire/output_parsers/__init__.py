@@ -1,9 +1,13 @@
 """Output parsers: turn a model's output (a message or text) into a value.
 
 `prompt | model | StrOutputParser()` gives a str; `JsonOutputParser()` gives parsed JSON;
-list parsers give lists of strings. Same names and behaviour as
-`langchain_core.output_parsers`. Streaming (`transform`) chunk-by-chunk parsing comes later.
+`PydanticOutputParser` a validated model; list parsers lists of strings (streamed item by
+item); `XMLOutputParser` nested dicts. Same names and behaviour as
+`langchain_core.output_parsers`. The pydantic and XML parsers load on first use (module
+`__getattr__`), so importing this package stays cheap.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from runwire.exceptions import OutputParserException
 from runwire.output_parsers.base import (
@@ -27,6 +31,23 @@ from runwire.output_parsers.openai_tools import (
 )
 from runwire.output_parsers.string import StrOutputParser
 
+if TYPE_CHECKING:
+    from runwire.output_parsers.pydantic import PydanticOutputParser
+    from runwire.output_parsers.xml import XMLOutputParser
+
+_LAZY = {"PydanticOutputParser": "pydantic", "XMLOutputParser": "xml"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"runwire.output_parsers.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'runwire.output_parsers' has no attribute {name!r}")
+
+
 __all__ = [
     "BaseCumulativeTransformOutputParser",
     "BaseGenerationOutputParser",
@@ -41,7 +62,9 @@ __all__ = [
     "MarkdownListOutputParser",
     "NumberedListOutputParser",
     "OutputParserException",
+    "PydanticOutputParser",
     "PydanticToolsParser",
     "SimpleJsonOutputParser",
     "StrOutputParser",
+    "XMLOutputParser",
 ]

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 from runwire._fields import Fields
-from runwire.messages import BaseMessage
+from runwire.messages import BaseMessage, BaseMessageChunk
 from runwire.outputs import ChatGeneration, Generation
 from runwire.runnables.base import Runnable
 from runwire.runnables.config import RunnableConfig
@@ -148,35 +148,77 @@ class BaseTransformOutputParser(BaseOutputParser[T]):
 
 
 class BaseCumulativeTransformOutputParser(BaseTransformOutputParser[T]):
-    """Base of parsers that re-parse the text accumulated so far and yield each new value
-    (so a JSON parser yields growing partial objects)."""
+    """Base of parsers that re-parse the output accumulated so far and yield each new value
+    (so a JSON parser yields growing partial objects; with `diff=True`, the changes instead).
+
+    Text chunks accumulate as text; message chunks are added together, so a tool-call parser
+    sees the merged tool-call chunks of the message so far, as in langchain-core.
+    """
 
     diff: bool = False
+    """While streaming, yield what changed since the previous value (see `_diff`) instead of it."""
 
-    def _partial(self, text: str) -> Any:
-        """The value of the text so far, or None when there is none yet."""
-        return self.parse_result([Generation(text=text)], partial=True)
+    def _diff(self, prev: Any, next: Any) -> Any:
+        """The change from `prev` to `next` (the format is up to the parser)."""
+        raise NotImplementedError(f"{type(self).__name__} does not support diff=True")
+
+    def _partial(self, so_far: Any) -> Any:
+        """The value of the output so far (text or message), or None when there is none yet."""
+        generation = (
+            ChatGeneration(message=so_far) if isinstance(so_far, BaseMessage) else Generation(text=so_far)
+        )
+        return self.parse_result([generation], partial=True)
+
+    def _step(self, state: _Cumulative, chunk: Any) -> Any:
+        """The value to yield after `chunk`, or `_NOTHING`."""
+        value = self._partial(state.add(chunk, self))
+        if value is None or value == state.previous:
+            return _NOTHING
+        out = self._diff(state.previous, value) if self.diff else copy.deepcopy(value)
+        state.previous = value  # a deep copy above: the consumer may keep and change what it got
+        return out
 
     def _transform(
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
-        parts: list[str] = []
-        previous: Any = None
+        state = _Cumulative()
         for chunk in chunks:
-            parts.append(output_text(chunk, self))
-            value = self._partial("".join(parts))
-            if value is not None and value != previous:
-                previous = value
-                yield copy.deepcopy(value)  # the consumer may keep it; the next parse must not change it
+            out = self._step(state, chunk)
+            if out is not _NOTHING:
+                yield out
 
     async def _atransform(
         self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
-        parts: list[str] = []
-        previous: Any = None
+        state = _Cumulative()
         async for chunk in chunks:
-            parts.append(output_text(chunk, self))
-            value = self._partial("".join(parts))
-            if value is not None and value != previous:
-                previous = value
-                yield copy.deepcopy(value)
+            out = self._step(state, chunk)
+            if out is not _NOTHING:
+                yield out
+
+
+_NOTHING: Any = object()
+
+
+class _Cumulative:
+    """The output streamed so far: text parts, or the sum of the message chunks."""
+
+    __slots__ = ("message", "parts", "previous")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.message: BaseMessage | None = None
+        self.previous: Any = None
+
+    def add(self, chunk: Any, parser: object) -> Any:
+        if isinstance(chunk, BaseMessageChunk) and (self.message is not None or not self.parts):
+            self.message = chunk if self.message is None else self.message + chunk
+            return self.message
+        if isinstance(chunk, BaseMessage) and self.message is None and not self.parts:
+            self.message = chunk  # a whole message: parsed as it is
+            return chunk
+        if self.message is not None:  # text after a message, or a message after a message: text from now on
+            self.parts.append(output_text(self.message, parser))
+            self.message = None
+        self.parts.append(output_text(chunk, parser))
+        return "".join(self.parts)

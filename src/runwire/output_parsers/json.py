@@ -3,7 +3,9 @@
 As in langchain-core, a truncated document is completed (`{"a": [1, 2` reads as
 `{"a": [1, 2]}`), so the same parser serves streamed output later. Text with no JSON in it
 raises `OutputParserException` quoting the text; a refusal content block raises
-`ModelRefusalError`. Not here: JSON Schema validation, streaming diffs (later).
+`ModelRefusalError`. Streaming yields growing values, or with `diff=True` the JSON Patch
+operations between them (the `jsonpatch` package, imported on first use).
+Not here: JSON Schema validation (`PydanticOutputParser` validates with a model).
 """
 
 from __future__ import annotations
@@ -75,6 +77,19 @@ def parse_json_text(text: str, *, partial: bool = False) -> Any:
         ) from error
 
 
+def json_patch(prev: Any, next: Any) -> list[dict[str, Any]]:
+    """`jsonpatch.make_patch(prev, next).patch`, with an install hint when jsonpatch is missing."""
+    try:
+        import jsonpatch  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise ImportError(
+            "JsonOutputParser(diff=True) needs the jsonpatch package to compute JSON Patch operations: "
+            'pip install "runwire[jsonpatch]" (or pip install jsonpatch).'
+        ) from None
+    patch: list[dict[str, Any]] = jsonpatch.make_patch(prev, next).patch
+    return patch
+
+
 class JsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
     """Parse a model output as JSON; `pydantic_object` only shapes the format instructions."""
 
@@ -96,6 +111,10 @@ class JsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
     def parse(self, text: str) -> Any:
         """JSON from `text`."""
         return parse_json_text(text)
+
+    def _diff(self, prev: Any, next: Any) -> Any:
+        """The JSON Patch operations (RFC 6902) that turn `prev` into `next`."""
+        return json_patch(prev, next)
 
     def get_format_instructions(self) -> str:
         """ "Return a JSON object." or, with `pydantic_object`, its schema with instructions."""

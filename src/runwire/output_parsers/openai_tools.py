@@ -3,49 +3,109 @@
 
 They read `AIMessage.tool_calls` (or OpenAI-style raw calls in `additional_kwargs`) and give the
 same values as `langchain_core.output_parsers.openai_tools`; `with_structured_output` builds on
-them. Not here: streaming partial tool calls (chunks merge in `runwire.messages`).
+them. While streaming they re-parse the message so far, so partial tool calls grow chunk by
+chunk as in langchain-core. `parse_tool_call` / `make_invalid_tool_call` read one raw call.
+Not here: merging tool-call chunks (`runwire.messages`).
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+import json
+from typing import Any, ClassVar
 
+from runwire._json import parse_partial_json
 from runwire.exceptions import OutputParserException
-from runwire.messages import AIMessage, default_tool_parser
-from runwire.output_parsers.base import BaseGenerationOutputParser
+from runwire.messages import AIMessage, InvalidToolCall, invalid_tool_call, tool_call
+from runwire.output_parsers.base import BaseCumulativeTransformOutputParser
 from runwire.output_parsers.json import raise_if_refused
 from runwire.outputs import ChatGeneration, Generation
 
 
-def parse_tool_calls(
-    raw_tool_calls: list[dict[str, Any]], *, partial: bool = False, return_id: bool = True
-) -> list[dict[str, Any]]:
-    """OpenAI-style raw tool calls as `{"name", "args"[, "id"]}` dicts."""
-    calls, invalid = default_tool_parser(raw_tool_calls)
-    if invalid and not partial:
-        bad = invalid[0]
+def parse_tool_call(
+    raw_tool_call: dict[str, Any], *, partial: bool = False, strict: bool = False, return_id: bool = True
+) -> dict[str, Any] | None:
+    """One OpenAI-style raw tool call (`{"function": {"name", "arguments"}, "id"}`) as
+    `{"name", "args"}` (a full `ToolCall` with `return_id`); None when it has no "function".
+
+    With `partial`, truncated arguments are completed and unreadable ones give None; without
+    it they raise `OutputParserException`. `strict` refuses control characters in strings."""
+    if "function" not in raw_tool_call:
+        return None
+    function = raw_tool_call["function"]
+    if not isinstance(function, dict) or "name" not in function or "arguments" not in function:
         raise OutputParserException(
-            f"Function {bad['name']} arguments:\n\n{bad['args']}\n\nare not valid JSON. Ask the model for "
-            "valid JSON arguments, or parse with partial=True."
+            f"malformed tool call {raw_tool_call!r:.200}: 'function' must be a dict with 'name' and "
+            "'arguments' (a JSON string), as in OpenAI's tool_calls."
         )
-    out: list[dict[str, Any]] = []
-    for call in calls:
-        item: dict[str, Any] = {"name": call["name"], "args": call["args"]}
-        if return_id:
-            item["id"] = call["id"]
-        out.append(item)
-    return out
+    arguments = function["arguments"]
+    if partial:
+        try:
+            args = parse_partial_json(arguments, strict=strict)
+        except (json.JSONDecodeError, TypeError):  # None arguments raise TypeError
+            return None
+    elif not arguments:  # a tool without parameters
+        args = {}
+    else:
+        try:
+            args = json.loads(arguments, strict=strict)
+        except (json.JSONDecodeError, TypeError) as error:
+            raise OutputParserException(
+                f"Function {function['name']} arguments:\n\n{arguments}\n\nare not valid JSON. "
+                f"Received JSONDecodeError {error}"
+            ) from error
+    name = function["name"] or ""
+    if not return_id:
+        return {"name": name, "args": args or {}}
+    return dict(tool_call(name=name, args=args or {}, id=raw_tool_call.get("id")))
 
 
-class JsonOutputToolsParser(BaseGenerationOutputParser[Any]):
-    """The tool calls of a message as `[{"type": name, "args": {...}}]` (`"id"` too with `return_id`)."""
+def make_invalid_tool_call(raw_tool_call: dict[str, Any], error_msg: str | None) -> InvalidToolCall:
+    """An `InvalidToolCall` keeping a raw call's name, arguments text and id, with `error_msg`."""
+    return invalid_tool_call(
+        name=raw_tool_call["function"]["name"],
+        args=raw_tool_call["function"]["arguments"],
+        id=raw_tool_call.get("id"),
+        error=error_msg,
+    )
 
-    strict: bool = False  # langchain-core's field; raw arguments are always read leniently here
+
+def parse_tool_calls(
+    raw_tool_calls: list[dict[str, Any]],
+    *,
+    partial: bool = False,
+    strict: bool = False,
+    return_id: bool = True,
+) -> list[dict[str, Any]]:
+    """Every raw tool call parsed (see `parse_tool_call`); the errors of all the unreadable ones
+    are raised together as one `OutputParserException`."""
+    parsed: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for raw in raw_tool_calls:
+        try:
+            call = parse_tool_call(raw, partial=partial, strict=strict, return_id=return_id)
+        except OutputParserException as error:
+            errors.append(str(error))
+            continue
+        if call:
+            parsed.append(call)
+    if errors:
+        raise OutputParserException("\n\n".join(errors))
+    return parsed
+
+
+class JsonOutputToolsParser(BaseCumulativeTransformOutputParser[Any]):
+    """The tool calls of a message as `[{"args": {...}, "type": name}]` (`"id"` too with `return_id`)."""
+
+    strict: bool = False
+    """Refuse control characters inside JSON strings of raw arguments (json's strict mode)."""
     return_id: bool = False
     first_tool_only: bool = False
 
+    _via_result: ClassVar[bool] = True  # parses whole generations (the message), not text
+
     def _calls(self, result: list[Generation], partial: bool) -> list[dict[str, Any]] | None:
+        """The calls, or None when the message has no tool calls at all."""
         generation = result[0]
         if not isinstance(generation, ChatGeneration):
             raise OutputParserException(
@@ -55,21 +115,29 @@ class JsonOutputToolsParser(BaseGenerationOutputParser[Any]):
         raise_if_refused(message)
         if isinstance(message, AIMessage) and message.tool_calls:
             calls = [dict(call) for call in message.tool_calls]
-            for call in calls:
-                call.pop("type", None)
-                if not self.return_id:
+            if not self.return_id:
+                for call in calls:
                     call.pop("id", None)
         else:
             raw = message.additional_kwargs.get("tool_calls")
             if raw is None:
                 return None
-            calls = parse_tool_calls(copy.deepcopy(raw), partial=partial, return_id=self.return_id)
+            if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+                raise OutputParserException(
+                    "malformed additional_kwargs['tool_calls']: expected a list of OpenAI-style tool "
+                    f"call dicts, got {raw!r:.200}."
+                )
+            calls = parse_tool_calls(
+                copy.deepcopy(raw), partial=partial, strict=self.strict, return_id=self.return_id
+            )
         for call in calls:
-            call["type"] = call.pop("name")
+            call["type"] = call.pop("name")  # langchain's older shape: the tool name under "type"
         return calls
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        calls = self._calls(result, partial) or []
+        calls = self._calls(result, partial)
+        if calls is None:
+            return []  # as langchain-core: [] (even with first_tool_only) when there are no tool calls
         if self.first_tool_only:
             return calls[0] if calls else None
         return calls
@@ -137,4 +205,11 @@ def _model_name(tool: Any) -> str:
     return str(title or tool.__name__)
 
 
-__all__ = ["JsonOutputKeyToolsParser", "JsonOutputToolsParser", "PydanticToolsParser", "parse_tool_calls"]
+__all__ = [
+    "JsonOutputKeyToolsParser",
+    "JsonOutputToolsParser",
+    "PydanticToolsParser",
+    "make_invalid_tool_call",
+    "parse_tool_call",
+    "parse_tool_calls",
+]
