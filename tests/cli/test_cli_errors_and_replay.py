@@ -34,6 +34,9 @@ def make_twice():
         return f"{first} / {llm.invoke(f'and then {first}?').content}"
     return RunnableLambda(ask_twice)
 
+extra_call = ChatPromptTemplate.from_template("What is 1 + {number}?") | never_called() | (
+    lambda message: never_called().invoke(message.content))
+
 shouting = ChatPromptTemplate.from_template("What is 1 + {number}?") | never_called() | (
     lambda message: message.content.upper())
 '''
@@ -90,15 +93,28 @@ def test_replay_exits_1_when_the_output_differs(cli: Cli, store: Path, chains: P
 
 
 def test_replay_with_a_new_input_reports_the_divergence(cli: Cli, store: Path, chains: Path) -> None:
-    """`--input` replaces the recorded input; the changed prompt is named as a divergence."""
+    """`--input` replaces the recorded input; the changed prompt is named as a divergence, and
+    the replay exits 1 (it did not reproduce the recording)."""
     run_id = _root(store, "RunnableSequence")
     done = cli(
         "traces", "replay", run_id, "--chain", "mychains:qa", "--input", '{"number": "9"}', "--db", str(store)
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
+    assert "the replay diverged from the recording" in done.stderr
     recorded, replayed = "'Human: What is 1 + 3?'", "'Human: What is 1 + 9?'"
     expected = f"diverged: call 1 to GenericFakeChatModel: recorded {recorded}, replayed {replayed}"
     assert expected in done.stderr
+
+
+def test_a_call_the_recording_cannot_answer_names_the_cli_flag(cli: Cli, store: Path, chains: Path) -> None:
+    """Strict replay of a chain that makes a call the recording lacks exits 1, says where the
+    call was made, and points at `--no-strict` (the CLI's flag), not a Python keyword."""
+    run_id = _root(store, "RunnableSequence")
+    done = cli("traces", "replay", run_id, "--chain", "mychains:extra_call", "--db", str(store))
+    assert done.returncode == 1
+    assert "no unserved reply for 'GenericFakeChatModel' at RunnableSequence > RunnableLambda" in done.stderr
+    assert "Pass --no-strict to call the model instead" in done.stderr
+    assert "strict=False" not in done.stderr
 
 
 def test_replay_of_a_chain_that_cannot_be_imported_is_a_usage_error(cli: Cli, store: Path) -> None:

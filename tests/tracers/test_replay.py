@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from runwire.language_models import FakeListChatModel
+from runwire.prompts import ChatPromptTemplate
+from runwire.runnables import RunnableLambda
 from runwire.tracers import ReplayError, TraceStore, collect_runs, replay_from
 from runwire.tracers.sqlite import SQLiteTracer
 from runwire.tracers.store import iter_export
@@ -136,3 +139,50 @@ def test_recordings_are_plain_json(tmp_path: Path) -> None:
     with TraceStore(db) as store:
         tree = json.loads("".join(iter_export(store, root_id, "json")))
     assert tree["child_runs"][1]["outputs"]["generations"][0][0]["message"]["content"] == "The answer is 3."
+
+
+def _two_models(first: Any, planner: Any) -> Any:
+    """prompt | a model | a lambda | the `planner` model: two chat models of one class in one chain."""
+    return (
+        ChatPromptTemplate.from_template("Plan {goal}")
+        | first
+        | RunnableLambda(lambda message: f"Refine: {message.content}")
+        | planner.with_config(run_name="planner")
+    )
+
+
+def test_each_model_gets_its_own_replies_by_tree_position(tmp_path: Path) -> None:
+    """Two models of one class, one renamed `planner`: each call is matched to its recording by
+    its path in the run tree, in strict and non-strict mode alike."""
+    chain = _two_models(FakeListChatModel(responses=["draft"]), FakeListChatModel(responses=["plan"]))
+    db, root_id, output, _ = _recorded(tmp_path, chain, {"goal": "a trip"})
+    assert output.content == "plan"
+    for strict in (True, False):
+        replayed = _two_models(FakeListChatModel(responses=[]), FakeListChatModel(responses=[]))
+        with replay_from(db, root_id, strict=strict) as replay:
+            assert replayed.invoke({"goal": "a trip"}).content == "plan"
+        assert (replay.served, replay.divergences) == (2, [])
+
+
+def test_a_reply_recorded_for_another_call_is_never_served(tmp_path: Path) -> None:
+    """A call at a position the recording has no call for is refused (strict) or sent to the
+    model (non-strict), even when a model of that class has unserved replies elsewhere."""
+    chain = _two_models(FakeListChatModel(responses=["draft"]), FakeListChatModel(responses=["plan"]))
+    db, root_id, _, _ = _recorded(tmp_path, chain, {"goal": "a trip"})
+    same = RunnableLambda(lambda text: text)
+    elsewhere = same | same | FakeListChatModel(responses=["live"])  # step 3: the recording had a lambda
+    with replay_from(db, root_id, strict=False):
+        assert elsewhere.invoke("x").content == "live"
+    expected = r"at RunnableSequence > FakeListChatModel \(seq:step:3\)"
+    with pytest.raises(ReplayError, match=expected), replay_from(db, root_id):
+        elsewhere.invoke("x")
+
+
+def test_an_agent_run_replays_without_its_models(tmp_path: Path) -> None:
+    """A tool-calling agent (three model turns and a model called inside a tool) replays whole."""
+    from viewer.traces import agent
+
+    db, root_id, output, _ = _recorded(tmp_path, agent(), {"input": "What is (2 + 3) * 4?"})
+    with replay_from(db, root_id) as replay:
+        assert agent(replies=False).invoke({"input": "What is (2 + 3) * 4?"}) == output
+    assert (replay.served, replay.remaining, replay.divergences) == (4, 0, [])

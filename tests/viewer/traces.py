@@ -32,10 +32,10 @@ def _reply(content: str = "", **calls: Any) -> AIMessage:
     )
 
 
-def agent() -> AgentExecutor:
+def agent(*, replies: bool = True) -> AgentExecutor:
     """The agent of examples/agent_callbacks.py: `add`, then `multiply` (which asks a model), then
-    the answer."""
-    checker = GenericFakeChatModel(messages=iter(["Looks right."]))
+    the answer. `replies=False`: models that fail when called (for replay)."""
+    checker = GenericFakeChatModel(messages=iter(["Looks right."] if replies else []))
 
     @tool
     def add(a: int, b: int) -> int:
@@ -48,15 +48,8 @@ def agent() -> AgentExecutor:
         checker.invoke(f"Is {a} * {b} = {a * b}?")
         return a * b
 
-    llm = GenericFakeChatModel(
-        messages=iter(
-            [
-                _reply(add={"a": 2, "b": 3}),
-                _reply(multiply={"a": 5, "b": 4}),
-                _reply("(2 + 3) * 4 = 20"),
-            ]
-        )
-    )
+    turns = [_reply(add={"a": 2, "b": 3}), _reply(multiply={"a": 5, "b": 4}), _reply("(2 + 3) * 4 = 20")]
+    llm = GenericFakeChatModel(messages=iter(turns if replies else []))
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", "You are good at arithmetic."),

@@ -234,7 +234,7 @@ def load_runnable(spec: str) -> Any:
 
 def cmd_replay(store: TraceStore, args: argparse.Namespace, _out: Output) -> int:
     from runwire.tracers.content import to_jsonable
-    from runwire.tracers.replay import Recording, Replay, revive
+    from runwire.tracers.replay import Recording, Replay, ReplayError, revive
 
     records = store.records(store.resolve(args.id))
     recording = Recording.from_records(records)
@@ -247,6 +247,10 @@ def cmd_replay(store: TraceStore, args: argparse.Namespace, _out: Output) -> int
     replay = Replay(recording, strict=not args.no_strict)
     try:
         output = replay.run(runnable, given)
+    except ReplayError as exc:
+        message = str(exc).replace("Replay with strict=False (CLI: --no-strict)", "Pass --no-strict")
+        print(f"runwire traces replay: {message}", file=sys.stderr)
+        return EXIT_DIFFERS
     except Exception as exc:
         print(f"runwire traces replay: the replayed run failed: {exc!r}", file=sys.stderr)
         return EXIT_DIFFERS
@@ -254,6 +258,9 @@ def cmd_replay(store: TraceStore, args: argparse.Namespace, _out: Output) -> int
     print(f"replayed {replay.served} of {len(recording)} recorded model calls", file=sys.stderr)
     for divergence in replay.divergences:
         print(f"diverged: {divergence}", file=sys.stderr)
+    if replay.divergences:
+        print("the replay diverged from the recording (the models were sent other messages)", file=sys.stderr)
+        return EXIT_DIFFERS
     if to_jsonable(output) != recording.root_output:
         print("the output differs from the recorded output", file=sys.stderr)
         return EXIT_DIFFERS

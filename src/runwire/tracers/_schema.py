@@ -1,7 +1,11 @@
 """The trace store's file: where it lives, how it is opened, and its forward-only migrations.
 
 One SQLite file in WAL mode, so readers (the CLI, another process) see committed runs while a
-writer appends. Migrations are named and applied once, in order, inside one write transaction
+writer appends. A store carries its own marker (`PRAGMA application_id` = `APPLICATION_ID` and
+a `runwire_meta` table): runwire creates a store only in a new or empty file (or adopts a store
+of an older runwire, made before the marker), and never changes any other SQLite file (an
+application's own database named by mistake) -- not even its journal mode; it is refused with
+`ForeignFile`. Migrations are named and applied once, in order, inside one write transaction
 (two processes opening a new file at once cannot both apply them); a file that carries a
 migration this runwire does not know was written by a newer version and is refused for writing.
 Not here: writing runs (`sqlite`) or querying them (`store`).
@@ -16,6 +20,7 @@ import time
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
+APPLICATION_ID = 0x52574952  # "RWIR" in the SQLite header: `file` and other tools can tell a store
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -57,6 +62,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX events_by_trace ON events (trace_id);
         """,
     ),
+    (
+        # Short trace ids are the last 8 hex digits of a root id (random bits): found by index.
+        "0002_short_ids",
+        "CREATE INDEX roots_by_short_id ON runs (substr(id, 29)) WHERE id = trace_id",
+    ),
 )
 
 
@@ -68,6 +78,10 @@ class StoreError(Exception):
 
 class StoreMissing(StoreError):
     exit_code = 3
+
+
+class ForeignFile(StoreError):
+    """The file is an SQLite database of some other program: runwire leaves it untouched."""
 
 
 def default_path() -> Path:
@@ -99,6 +113,7 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if create:
+            _refuse_foreign(conn, path)  # before anything writes, WAL mode included
             _set_wal(conn)
             migrate(conn)
         else:
@@ -142,10 +157,13 @@ def migrate(conn: sqlite3.Connection) -> None:
     """Apply the migrations this file lacks, in order, in one transaction."""
     known = [name for name, _ in MIGRATIONS]
     done = applied(conn)
-    if done == known:
+    if done == known and conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("CREATE TABLE IF NOT EXISTS runwire_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT OR IGNORE INTO runwire_meta VALUES ('format', 'runwire trace store')")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
         )
@@ -172,8 +190,45 @@ def _refuse_unknown(done: list[str], known: list[str]) -> None:
         )
 
 
+def foreign_reason(conn: sqlite3.Connection) -> str | None:
+    """Why the file on `conn` is not (and cannot become) a trace store; None when it is one, is
+    empty, or is a store of an older runwire (same tables and migrations, no marker yet)."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return None
+    if app_id:
+        return f"its header names another application (application_id {app_id:#x})"
+    tables = sorted(
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    )
+    if not tables:
+        return None
+    if {"runs", "events", "migrations"} <= set(tables):
+        try:
+            if MIGRATIONS[0][0] in applied(conn):
+                return None
+        except sqlite3.DatabaseError:
+            pass
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    return f"it has no runwire marker and holds other tables ({shown})"
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    reason = foreign_reason(conn)
+    if reason is not None:
+        raise ForeignFile(
+            f"{path} is an SQLite database but not a runwire trace store ({reason}); runwire left it "
+            "unchanged and does not record runs into it. Trace to a file of its own instead, e.g. "
+            f"RUNWIRE_TRACE=sqlite:{path.with_name('traces.db')}"
+        )
+
+
 def check(conn: sqlite3.Connection, path: Path) -> None:
     """Raise StoreError unless `conn` is a runwire trace store (any version that has runs)."""
+    _refuse_foreign(conn, path)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "runs" not in tables or "migrations" not in tables:
         raise StoreError(f"{path} is an SQLite file but not a runwire trace store (no runs table).")

@@ -2,14 +2,20 @@
 
 `replay_from(source, run_id)` loads the model calls of a recorded run (from a trace store file,
 a `json`/`jsonl` export, a `Run` tree or a `collect_runs()` collector) and, inside its `with`
-block, makes every chat model return the recorded replies in order instead of being called. A
-call is matched to the next unserved recorded call of the model with the same run name; with
-`strict=True` (the default) a call the recording cannot answer raises `ReplayError` rather than
-reaching the model. Calls whose messages differ from the recorded ones are still answered and
-listed in `divergences`, so a changed prompt shows where the run went another way.
+block, makes every chat model return the recorded replies instead of being called. A call is
+matched by its position in the run tree: the path of run names and step tags (`seq:step:2`,
+`map:key:k`) from the root to the call, never by a display name alone, so two models in one
+chain each get their own replies (repeated calls on one path, as in an agent loop, are served
+in recorded order). A live run started below the recorded root (a model invoked on its own)
+matches the recorded calls whose path ends with its own. With `strict=True` (the default) a
+call the recording cannot answer raises `ReplayError` rather than reaching the model; with
+`strict=False` the model is called. Calls whose messages differ from the recorded ones are
+still answered and listed in `divergences`, so a changed prompt shows where the run went
+another way.
 
 The hook is a ContextVar the chat model base consults only while a replay is open (see
-`runwire.language_models._replay`). Traces are JSON: nothing is unpickled.
+`runwire.language_models._replay`); while it is open a small handler tracks the live run tree.
+Traces are JSON: nothing is unpickled.
 Not here: tool outputs (replayed once tools record their runs the same way).
 """
 
@@ -50,13 +56,42 @@ def revive(value: Any) -> Any:
     return value
 
 
-class _Call:
-    __slots__ = ("messages", "name", "outputs")
+Step = tuple[str, str]
+"""One level of a run-tree path: the run's name and its step tag (`seq:step:2`, or "")."""
 
-    def __init__(self, name: str, messages: Any, outputs: Any) -> None:
-        self.name = name
+_STEP_TAGS = ("seq:step:", "map:key:")
+
+
+def step_of(name: str, tags: Iterable[str] | None) -> Step:
+    """The path element of a run named `name` with these tags."""
+    return name, next((t for t in tags or () if t.startswith(_STEP_TAGS)), "")
+
+
+class _Call:
+    __slots__ = ("messages", "name", "outputs", "path")
+
+    def __init__(self, path: tuple[Step, ...], messages: Any, outputs: Any) -> None:
+        self.path = path
+        self.name = path[-1][0]
         self.messages = messages
         self.outputs = outputs
+
+    def matches(self, live: tuple[Step, ...]) -> bool:
+        """Whether a live call at path `live` is this recorded call: the paths end alike; the
+        live root's step tag is not compared (a root has none), nor its name when both are roots
+        (a run name given at invoke time)."""
+        path = self.path
+        if len(live) > len(path) or path[len(path) - len(live) + 1 :] != live[1:]:
+            return False
+        return len(live) == len(path) or path[len(path) - len(live)][0] == live[0][0]
+
+
+def _paths(nodes: Iterable[tuple[str, str | None, str, list[str]]]) -> dict[str, tuple[Step, ...]]:
+    """Tree paths of (id, parent id, name, tags) in start order; the first is the root."""
+    paths: dict[str, tuple[Step, ...]] = {}
+    for run_id, parent, name, tags in nodes:
+        paths[run_id] = (*paths.get(parent or "", ()), step_of(name, tags))
+    return paths
 
 
 def _messages(inputs: Any) -> Any:
@@ -74,9 +109,14 @@ class Recording:
 
     @classmethod
     def from_run(cls, run: Run) -> Recording:
+        runs = list(run.walk())
+        parents = {id(child): str(r.id) for r in runs for child in r.child_runs}
+        paths = _paths(
+            (str(r.id), parents.get(id(r)) if r is not run else None, r.name, r.tags) for r in runs
+        )
         calls = [
-            _Call(r.name, _messages(r.inputs), r.outputs)
-            for r in run.walk()
+            _Call(paths[str(r.id)], _messages(r.inputs), r.outputs)
+            for r in runs
             if r.run_type == "llm" and r.status == "ok"
         ]
         return cls(calls, revive(_unwrap(run.inputs, "input")), _unwrap(run.outputs, "output"))
@@ -86,8 +126,13 @@ class Recording:
         """From store/`jsonl` records (root first, in start order)."""
         if not records:
             raise ReplayError("the recording holds no runs")
+        root = records[0]["id"]
+        paths = _paths(
+            (r["id"], r.get("parent_id") if r["id"] != root else None, r["name"], r.get("tags") or [])
+            for r in records
+        )
         calls = [
-            _Call(r["name"], _messages(r.get("inputs")), r.get("outputs"))
+            _Call(paths[r["id"]], _messages(r.get("inputs")), r.get("outputs"))
             for r in records
             if r["run_type"] == "llm" and r.get("status", "ok") == "ok"
         ]
@@ -156,6 +201,58 @@ def _buffer(messages: Any) -> str:
         return repr(messages)
 
 
+class _TreeTracker:
+    """A handler (scoped to the replay) that keeps each open run's parent and path step, so a
+    model call can be placed in the live run tree. Only open runs are kept."""
+
+    payloads_read_only = True
+    raise_error = False
+    run_inline = True
+
+    def __init__(self) -> None:
+        self.open: dict[int, tuple[int | None, Step]] = {}
+
+    def path(self, run_id: Any) -> tuple[Step, ...] | None:
+        steps: list[Step] = []
+        key: int | None = run_id.int
+        while key is not None:
+            found = self.open.get(key)
+            if found is None:
+                return None if not steps else tuple(reversed(steps))
+            key, step = found
+            steps.append(step)
+        return tuple(reversed(steps))
+
+    def _start(self, serialized: Any, kwargs: dict[str, Any], default: str) -> None:
+        parent = kwargs.get("parent_run_id")
+        name = kwargs.get("name") or (serialized or {}).get("name") or default
+        self.open[kwargs["run_id"].int] = (
+            None if parent is None else parent.int,
+            step_of(name, kwargs.get("tags")),
+        )
+
+    def _end(self, *args: Any, **kwargs: Any) -> None:
+        self.open.pop(kwargs["run_id"].int, None)
+
+    def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+        self._start(serialized, kwargs, "chain")
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self._start(serialized, kwargs, "chat_model")
+
+    def on_llm_start(self, serialized: Any, prompts: Any, **kwargs: Any) -> None:
+        self._start(serialized, kwargs, "llm")
+
+    def on_tool_start(self, serialized: Any, input_str: Any, **kwargs: Any) -> None:
+        self._start(serialized, kwargs, "tool")
+
+    def on_retriever_start(self, serialized: Any, query: Any, **kwargs: Any) -> None:
+        self._start(serialized, kwargs, "retriever")
+
+    on_chain_end = on_chain_error = on_llm_end = on_llm_error = _end
+    on_tool_end = on_tool_error = on_retriever_end = on_retriever_error = _end
+
+
 class Replay:
     """Serves recorded replies to chat models inside `with`; see `replay_from`."""
 
@@ -167,33 +264,45 @@ class Replay:
         self._next = [False] * len(recording.calls)
         self._lock = threading.Lock()
         self._tokens: list[Any] = []
+        self._tracker = _TreeTracker()
 
     @property
     def remaining(self) -> int:
         """Recorded calls not served yet."""
         return len(self._next) - self.served
 
+    def _live_path(self, model: Any) -> tuple[Step, ...]:
+        from runwire.callbacks.context import get_current_run
+
+        run = get_current_run()
+        path = None if run is None else self._tracker.path(run.run_id)
+        return path or ((model.get_name(), ""),)
+
     def next_result(self, model: Any, messages: list[Any]) -> Any:
-        name = model.get_name()
+        live = self._live_path(model)
+        name = live[-1][0]
+        calls = self.recording.calls
         with self._lock:
-            index = next(
-                (i for i, c in enumerate(self.recording.calls) if not self._next[i] and c.name == name), None
-            )
+            index = next((i for i, c in enumerate(calls) if not self._next[i] and c.matches(live)), None)
             if index is None:
                 if not self.strict:
                     return None
+                where = " > ".join(n + (f" ({s})" if s else "") for n, s in live)
+                recorded = sorted({" > ".join(n for n, _ in c.path) for c in calls})
                 raise ReplayError(
-                    f"the recording has no unserved reply for {name!r} (it recorded "
-                    f"{sorted({c.name for c in self.recording.calls})}, {self.served} served): the replayed "
-                    "run made a call the recorded one did not. Pass strict=False to call the model instead."
+                    f"the recording has no unserved reply for {name!r} at {where} (it recorded calls at "
+                    f"{recorded}, {self.served} served): the replayed run made a call the recorded one "
+                    "did not. Replay with strict=False (CLI: --no-strict) to call the model instead."
                 )
             self._next[index] = True
             self.served += 1
-        call = self.recording.calls[index]
-        recorded, now = _buffer(call.messages), _buffer(messages)
-        if call.messages is not None and recorded != now:
-            self.divergences.append(f"call {index + 1} to {name}: recorded {recorded!r}, replayed {now!r}")
-        return _chat_result(call, name)
+        call = calls[index]
+        recorded_text, now = _buffer(call.messages), _buffer(messages)
+        if call.messages is not None and recorded_text != now:
+            self.divergences.append(
+                f"call {index + 1} to {call.name}: recorded {recorded_text!r}, replayed {now!r}"
+            )
+        return _chat_result(call, call.name)
 
     def run(self, runnable: Any, input: Any = None, config: Any = None) -> Any:
         """Invoke `runnable` under this replay, with the recorded input unless one is given."""
@@ -201,13 +310,21 @@ class Replay:
             return runnable.invoke(self.recording.root_input if input is None else input, config)
 
     def __enter__(self) -> Replay:
-        self._tokens.append(_replay.enter(self))
+        from runwire.callbacks.context import scoped_handlers
+
+        self._tokens.append(
+            (_replay.enter(self), scoped_handlers.set((*scoped_handlers.get(), self._tracker)))
+        )
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        _replay.leave(self._tokens.pop())
+        from runwire.callbacks.context import scoped_handlers
+
+        replay_token, scoped_token = self._tokens.pop()
+        scoped_handlers.reset(scoped_token)
+        _replay.leave(replay_token)
 
 
 def _chat_result(call: _Call, name: str) -> Any:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from runwire.callbacks.base import BaseCallbackHandler
-from runwire.tracers._schema import connect, default_path
+from runwire.tracers._schema import StoreError, connect, default_path
 from runwire.tracers.base import retry_info
 from runwire.tracers.content import FULL, ContentPolicy
 from runwire.tracers.schemas import model_from, usage_from_outputs
@@ -94,6 +94,9 @@ class SQLiteTracer(BaseCallbackHandler):
         self.dropped = 0
         """Events not recorded (queue full, or after `close()`)."""
         self.dropped_traces = 0
+        """Root runs not recorded (queue full, or the store refused: see `refused`)."""
+        self.refused: str | None = None
+        """Why the file at `path` is not written (not a trace store, unreadable), or None."""
         self.busy_seconds = 0.0
         """CPU time the writer thread spent serialising and committing."""
         self._reset()
@@ -338,7 +341,11 @@ class SQLiteTracer(BaseCallbackHandler):
         conn = None
         try:
             conn = connect(self.path, create=True)
+        except StoreError as exc:  # a foreign or newer file: one clear line, no traceback
+            self.refused = str(exc)
+            logger.warning("runwire: not recording traces: %s", exc)
         except Exception:
+            self.refused = f"cannot open the trace store at {self.path}"
             logger.exception("runwire: cannot open the trace store at %s; runs are not recorded", self.path)
         queue = self._queue
         while True:
@@ -365,6 +372,7 @@ class SQLiteTracer(BaseCallbackHandler):
         try:
             if conn is None:
                 self.dropped += len(records) - len(markers)
+                self.dropped_traces += sum(1 for r in records if r[0] == _START and r[2] is None)
                 return
             starts, ends, events = self._rows(records)
             try:
