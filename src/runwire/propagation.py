@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from runwire.callbacks.attach import Attach, CallbackManager
-from runwire.callbacks.context import current_run, scoped_handlers
+from runwire.callbacks.context import current_run, scoped_handlers, with_process
 from runwire.callbacks.dispatch import EMPTY, compile_handlers
 from runwire.callbacks.runs import BaseRunManager
 
@@ -65,13 +65,13 @@ def attach_point(config: Mapping[str, Any] | None = None) -> Attach:
         if parent is not None:
             tags, md = parent._inh_tags, parent._inh_md
             return (parent._inh, parent._inh, parent.run_id, tags, tags, md, md)
-        dispatch = compile_handlers(scoped_handlers.get())
+        dispatch = compile_handlers(with_process(scoped_handlers.get()))
         return (dispatch, dispatch, None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA)
     if isinstance(callbacks, CallbackManager):
         return callbacks._attach()
     if isinstance(callbacks, list | tuple):
         scoped = scoped_handlers.get()
-        dispatch = compile_handlers((*callbacks, *scoped) if scoped else callbacks)
+        dispatch = compile_handlers((*callbacks, *with_process(scoped)) if scoped else callbacks)
         return (dispatch, dispatch, None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA)
     raise TypeError(
         f"config['callbacks'] must be a list of handlers or a CallbackManager, got "

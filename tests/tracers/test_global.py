@@ -94,11 +94,11 @@ def test_runwire_trace_content_sets_the_policy(tmp_path: Path) -> None:
 
 def test_a_bad_runwire_trace_warns_and_traces_nothing() -> None:
     """An unknown tracer name is reported (not an import error) and nothing is added."""
-    code = "from runwire.callbacks.context import scoped_handlers\nprint(scoped_handlers.get())\n"
+    code = "from runwire.callbacks.context import scoped_handlers\nprint(list(scoped_handlers.get()))\n"
     done = _run(code, {"RUNWIRE_TRACE": "sqlte"})
     assert done.returncode == 0
     assert "RUNWIRE_TRACE='sqlte' is ignored: unknown tracer 'sqlte'" in done.stderr
-    assert done.stdout.strip() == "()"
+    assert done.stdout.strip() == "[]"
 
 
 def test_without_runwire_trace_nothing_of_tracers_is_imported() -> None:
@@ -107,11 +107,11 @@ def test_without_runwire_trace_nothing_of_tracers_is_imported() -> None:
         "import sys\nchain.invoke({'number': '1'})\n"
         "from runwire.callbacks.context import scoped_handlers\n"
         "edge = ('runwire.tracers', 'runwire.cli', 'sqlite3')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(edge)), scoped_handlers.get())\n"
+        "print(sorted(m for m in sys.modules if m.startswith(edge)), list(scoped_handlers.get()))\n"
     )
     done = _run(code, {})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[] ()"
+    assert done.stdout.strip() == "[] []"
 
 
 def test_tracing_scopes_tracers_to_a_block(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_tracing_scopes_tracers_to_a_block(tmp_path: Path) -> None:
         qa_chain().invoke({"number": "1"})
         assert isinstance(handlers[0], SQLiteTracer)
     qa_chain().invoke({"number": "2"})
-    assert scoped_handlers.get() == ()
+    assert not scoped_handlers.get()
     assert len(collector.traced_runs) == 1
     with TraceStore(db) as store:  # flushed on exit
         assert store.stats()["traces"] == 1
@@ -159,7 +159,7 @@ def test_registered_tracers_are_named_in_specs() -> None:
 
     register_tracer("mine", lambda arg, *, content: Mine(arg, content))
     try:
-        assert scoped_handlers.get() == ()
+        assert not scoped_handlers.get()
         handler = from_spec("mine:level=2", "none")
         assert isinstance(handler, Mine)
         assert handler.arg == "level=2"

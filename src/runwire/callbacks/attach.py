@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from runwire.callbacks.context import scoped_handlers
+from runwire.callbacks.context import scoped_handlers, with_process
 from runwire.callbacks.dispatch import Dispatch, compile_handlers
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class CallbackManager:
         if run is not None:
             tags = run._inh_tags if self._tag is None else (self._tag, *run._inh_tags)
             return (run._inh, run._inh, run.run_id, tags, run._inh_tags, run._inh_md, run._inh_md)
-        scoped = scoped_handlers.get()
+        scoped = with_process(scoped_handlers.get())
         return (
             compile_handlers((*self._local, *scoped)),
             compile_handlers((*self._inheritable, *scoped)),

@@ -3,7 +3,9 @@
 The current run is held in one ContextVar, written only while a run that somebody listens to
 executes its body, so a runnable called inside it with no config still nests under it. Threads
 from the library's executors and asyncio tasks copy the context; nothing leaks into the next
-call because every write is reset when its body returns. Pure bookkeeping, no I/O.
+call because every write is reset when its body returns. Handlers every root run reports to come
+from two places: `process_handlers` (the whole process, every thread) and `scoped_handlers`
+(one context). Pure bookkeeping, no I/O.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import os
 import random
 import time
-from contextvars import ContextVar
+from collections.abc import Sequence
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, SafeUUID
 
@@ -21,9 +24,33 @@ if TYPE_CHECKING:
 current_run: ContextVar[BaseRunManager | None] = ContextVar("runwire_current_run", default=None)
 """The innermost listened-to run executing in this context (None outside any run)."""
 
-scoped_handlers: ContextVar[tuple[Any, ...]] = ContextVar("runwire_scoped_handlers", default=())
+process_handlers: list[Any] = []
+"""Handlers every root run in the process reports to, in every thread, including threads that
+were started before they were added (`runwire.tracing.enable`, `RUNWIRE_TRACE`). Changed in
+place, as a whole (`process_handlers[:] = ...`), by `runwire.tracers._global` only."""
+
+scoped_handlers: ContextVar[Sequence[Any]] = ContextVar("runwire_scoped_handlers", default=process_handlers)
 """Handlers added to every root run started in this context (`get_usage_metadata_callback`,
-`runwire.tracing`): a ContextVar reset on exit, never a global list that grows per use."""
+`runwire.tracing(...)`): a ContextVar reset on exit, never a global list that grows per use.
+
+Unset (any new thread) it is `process_handlers` itself, so the silent path stays one read and
+one truth test; set (with `push_scoped`) it holds this context's own additions only, and
+`with_process` puts the process-wide handlers in front of them."""
+
+
+def push_scoped(*handlers: Any) -> Token[Sequence[Any]]:
+    """Add `handlers` to the runs of this context; `scoped_handlers.reset(token)` undoes it."""
+    current = scoped_handlers.get()
+    own = () if current is process_handlers else tuple(current)
+    return scoped_handlers.set((*own, *handlers))
+
+
+def with_process(scoped: Sequence[Any]) -> tuple[Any, ...]:
+    """Every handler a root run reports to, given `scoped_handlers.get()`: the process-wide ones,
+    then the context's own (a snapshot: another thread may enable tracing meanwhile)."""
+    if scoped is process_handlers:
+        return tuple(scoped)
+    return (*process_handlers, *scoped)
 
 _getrandbits = random.getrandbits  # the module instance is re-seeded after fork by `random` itself
 _time_ns = time.time_ns

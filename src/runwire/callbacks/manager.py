@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
-from runwire.callbacks.context import current_run, new_run_id, scoped_handlers
+from runwire.callbacks.context import current_run, new_run_id, scoped_handlers, with_process
 from runwire.callbacks.dispatch import compile_handlers
 from runwire.callbacks.runs import (
     AsyncCallbackManagerForChainRun,
@@ -115,7 +115,7 @@ def open_run(
             scoped = scoped_handlers.get()
             if not own_callbacks and not scoped:
                 return None  # the common silent case: two ContextVar reads
-            dispatch = inh = compile_handlers(scoped)
+            dispatch = inh = compile_handlers(with_process(scoped))
             parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
         else:
             dispatch = inh = parent._inh
@@ -130,7 +130,7 @@ def open_run(
         inh_md = md
     elif type(callbacks) is list:
         scoped = scoped_handlers.get()
-        dispatch = inh = compile_handlers((*callbacks, *scoped) if scoped else callbacks)
+        dispatch = inh = compile_handlers((*callbacks, *with_process(scoped)) if scoped else callbacks)
         parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
     else:
         point = _attach_point(config)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from runwire.callbacks.base import BaseCallbackHandler
-from runwire.callbacks.context import scoped_handlers
+from runwire.callbacks.context import push_scoped, scoped_handlers
 
 UNKNOWN_MODEL = "unknown"
 
@@ -54,7 +54,7 @@ def get_usage_metadata_callback(
     """Within the block, every run reports its usage to the yielded handler."""
     del name  # langchain-core's signature: it names a global hook; a ContextVar needs no name
     handler = UsageMetadataCallbackHandler()
-    token = scoped_handlers.set((*scoped_handlers.get(), handler))
+    token = push_scoped(handler)
     try:
         yield handler
     finally:

@@ -6,7 +6,8 @@
 * `SQLiteTracer` records every run into a local SQLite trace store; `TraceStore` reads it and
   the `runwire traces` CLI shows it. `replay_from()` re-runs a recorded run with model replies
   served from the trace.
-* `tracing()` / `RUNWIRE_TRACE` add tracers to every run; `register_tracer()` and the
+* `tracing(...)` adds tracers to the runs of a block; `tracing.enable(...)` / `RUNWIRE_TRACE`
+  to every run of the process, in every thread; `register_tracer()` and the
   `runwire.tracers` entry point group name third-party ones.
 * Content policies (`FULL`, `NONE`, `redacted()`) choose what payloads each handler keeps.
 

@@ -1,16 +1,17 @@
-"""Global tracing without monkeypatching: `RUNWIRE_TRACE`, `runwire.tracing(...)` and named tracers.
+"""Global tracing without monkeypatching: `RUNWIRE_TRACE`, `runwire.tracing` and named tracers.
 
-Both add handlers through `runwire.callbacks.context.scoped_handlers`, the ContextVar every root
-run already reads, so with nothing configured a call does exactly what it did before.
+Two forms, both read by every root run, so with nothing configured a call does what it did before:
 
-* `RUNWIRE_TRACE=sqlite:PATH,console` is read once, when `runwire` is first imported (see
-  `runwire/__init__.py`): the handlers are set in the importing context (normally the main
-  thread's), which asyncio tasks and runwire's executors copy. A thread started with bare
-  `threading.Thread` starts from an empty context (Python < 3.14) and is not traced; wrap
-  its target in `contextvars.copy_context().run` or `runwire.tracing(...)`.
-  `RUNWIRE_TRACE_CONTENT=full|redacted|none` sets the content policy of those handlers.
-* `with runwire.tracing("sqlite", "console"):` scopes handlers to a block (and flushes and
-  closes the ones it made on exit).
+* Process-wide: `RUNWIRE_TRACE=sqlite:PATH,console` (read once, when `runwire` is first
+  imported) or `runwire.tracing.enable("sqlite", ...)` in code. The handlers go into
+  `runwire.callbacks.context.process_handlers`, which every thread sees: a bare
+  `threading.Thread`, a `ThreadPoolExecutor` worker or a web server's request thread, started
+  before or after. One handler instance serves them all (one store writer). `disable()` undoes it.
+  `RUNWIRE_TRACE_CONTENT=full|redacted|none` sets the content policy of the env var's handlers.
+* Scoped: `with runwire.tracing("sqlite", "console"):` adds handlers to the runs of this
+  context only (the block, and tasks/threads that copy its context), and flushes and closes the
+  ones it made on exit. A spec already enabled process-wide reuses that handler, and a handler
+  in both forms hears each event once, so the two combine without double recording.
 * A spec is `name` or `name:argument`. Built in: `sqlite[:PATH]`, `console[:tree|lines]`,
   `stdout`, `file:PATH`. Others come from `register_tracer(name, factory)` or from the
   entry point group `runwire.tracers` (`factory(argument_or_None, content=policy)` returns a
@@ -20,12 +21,13 @@ run already reads, so with nothing configured a call does exactly what it did be
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from runwire.callbacks.context import scoped_handlers
+from runwire.callbacks.context import process_handlers, push_scoped, scoped_handlers
 from runwire.tracers.content import ContentPolicy, parse_policy
 
 Factory = Callable[..., Any]
@@ -36,6 +38,8 @@ ENTRY_POINT_GROUP = "runwire.tracers"
 
 _registry: dict[str, Factory] = {}
 _activated = False
+_enabled: dict[str, Any] = {}  # normalised spec -> the process-wide handler made from it
+_lock = threading.Lock()
 
 
 def _sqlite(arg: str | None, *, content: ContentPolicy) -> Any:
@@ -105,10 +109,15 @@ def _lookup(name: str) -> Factory:
     )
 
 
+def _normalise(spec: str) -> str:
+    name, _, arg = spec.strip().partition(":")
+    return f"{name.strip().lower()}:{arg.strip()}"
+
+
 def from_spec(spec: str, content: ContentPolicy | str | None = None) -> Any:
     """The handler a spec names (`sqlite:PATH`, `console`, ...)."""
-    name, _, arg = spec.strip().partition(":")
-    return _lookup(name.strip().lower())(arg.strip() or None, content=parse_policy(content))
+    name, _, arg = _normalise(spec).partition(":")
+    return _lookup(name)(arg or None, content=parse_policy(content))
 
 
 def parse_specs(value: str, content: ContentPolicy | str | None = None) -> list[Any]:
@@ -117,7 +126,7 @@ def parse_specs(value: str, content: ContentPolicy | str | None = None) -> list[
 
 
 def activate_from_env() -> tuple[Any, ...]:
-    """Add the handlers `RUNWIRE_TRACE` names to the current context (once per process)."""
+    """Enable the handlers `RUNWIRE_TRACE` names for the whole process (once per process)."""
     global _activated
     if _activated:
         return ()
@@ -126,36 +135,99 @@ def activate_from_env() -> tuple[Any, ...]:
     if not value.strip():
         return ()
     try:
-        handlers = tuple(parse_specs(value, os.environ.get(ENV_CONTENT)))
+        return tuple(enable(*(p for p in value.split(",") if p.strip()), content=os.environ.get(ENV_CONTENT)))
     except Exception as exc:
         warnings.warn(f"{ENV_TRACE}={value!r} is ignored: {exc}", RuntimeWarning, stacklevel=2)
         return ()
-    scoped_handlers.set((*scoped_handlers.get(), *handlers))
+
+
+def enable(*tracers: Any, content: ContentPolicy | str | None = None) -> list[Any]:
+    """Every run of the process, in every thread, reports to these tracers (specs or handlers)
+    until `disable()`. Returns the handlers. A spec enabled twice makes one handler; `enable()`
+    with no argument records into the default SQLite store."""
+    with _lock:
+        made: dict[str, Any] = {}
+        handlers: list[Any] = []
+        for tracer in tracers or ("sqlite",):
+            if isinstance(tracer, str):
+                key = _normalise(tracer)
+                handler = _enabled.get(key) or made.get(key) or from_spec(tracer, content)
+                made.setdefault(key, handler)
+            else:
+                handler = tracer
+            handlers.append(handler)
+        _enabled.update(made)
+        new = [h for h in handlers if not any(h is old for old in process_handlers)]
+        process_handlers[:] = [*process_handlers, *new]  # one assignment: readers see old or new
     return handlers
 
 
-@contextmanager
-def tracing(*tracers: Any, content: ContentPolicy | str | None = None) -> Iterator[list[Any]]:
-    """Within the block, every run reports to these tracers (specs or handler objects).
+def disable(*tracers: Any) -> None:
+    """Stop process-wide tracing by these handlers or specs (all, with no argument); handlers
+    `enable` made from specs are flushed and closed, handler objects you passed are flushed."""
+    with _lock:
+        named = [_enabled.get(_normalise(t)) if isinstance(t, str) else t for t in tracers]
+        going = [h for h in process_handlers if not tracers or any(h is n for n in named)]
+        process_handlers[:] = [h for h in process_handlers if not any(h is g for g in going)]
+        made = []
+        for key, handler in list(_enabled.items()):
+            if any(handler is g for g in going):
+                made.append(_enabled.pop(key))
+    _finish(going, made)
 
-    `runwire.tracing()` with no argument records into the default SQLite store. Handlers made
-    from specs are flushed and closed on exit; handler objects you pass are flushed only.
-    """
+
+def _finish(handlers: list[Any], made: list[Any]) -> None:
+    for handler in handlers:
+        closer = getattr(handler, "close" if any(handler is m for m in made) else "flush", None)
+        if callable(closer):
+            closer()
+
+
+@contextmanager
+def _scoped(tracers: tuple[Any, ...], content: ContentPolicy | str | None) -> Iterator[list[Any]]:
     made: list[Any] = []
     handlers: list[Any] = []
     for tracer in tracers or ("sqlite",):
-        if isinstance(tracer, str):
+        if not isinstance(tracer, str):
+            handlers.append(tracer)
+        elif (shared := _enabled.get(_normalise(tracer))) is not None:
+            handlers.append(shared)  # already on for the process: the same writer, not a second one
+        else:
             handler = from_spec(tracer, content)
             made.append(handler)
             handlers.append(handler)
-        else:
-            handlers.append(tracer)
-    token = scoped_handlers.set((*scoped_handlers.get(), *handlers))
+    token = push_scoped(*handlers)
     try:
         yield handlers
     finally:
         scoped_handlers.reset(token)
-        for handler in handlers:
-            closer = getattr(handler, "close" if any(handler is m for m in made) else "flush", None)
-            if callable(closer):
-                closer()
+        _finish(handlers, made)
+
+
+class Tracing:
+    """`runwire.tracing`: tracers for a block, or for the whole process.
+
+    `with runwire.tracing("sqlite", "console") as handlers:` scopes them to this context (the
+    block, and tasks and threads that copy its context); `runwire.tracing.enable(...)` turns them
+    on for every run in every thread, like `RUNWIRE_TRACE`; `runwire.tracing.disable()` off.
+    `runwire.tracing()` with no argument records into the default SQLite store.
+    """
+
+    enable = staticmethod(enable)
+    disable = staticmethod(disable)
+
+    def __call__(
+        self, *tracers: Any, content: ContentPolicy | str | None = None
+    ) -> AbstractContextManager[list[Any]]:
+        return _scoped(tracers, content)
+
+    @property
+    def enabled(self) -> tuple[Any, ...]:
+        """The handlers enabled for the whole process."""
+        return tuple(process_handlers)
+
+    def __repr__(self) -> str:
+        return f"runwire.tracing(enabled={list(process_handlers)!r})"
+
+
+tracing = Tracing()

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from runwire.callbacks.context import scoped_handlers
+from runwire.callbacks.context import push_scoped, scoped_handlers
 from runwire.tracers.base import BaseTracer
 from runwire.tracers.content import FULL, ContentPolicy
 from runwire.tracers.schemas import Run
@@ -40,7 +40,7 @@ class RunCollectorCallbackHandler(BaseTracer):
 def collect_runs(**kwargs: Any) -> Iterator[RunCollectorCallbackHandler]:
     """Within the block, every run's finished trace is collected in the yielded handler."""
     collector = RunCollectorCallbackHandler(**kwargs)
-    token = scoped_handlers.set((*scoped_handlers.get(), collector))
+    token = push_scoped(collector)
     try:
         yield collector
     finally:
