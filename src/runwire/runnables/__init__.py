@@ -18,8 +18,10 @@ from runwire.runnables.parallel import RunnableMap, RunnableParallel
 from runwire.runnables.passthrough import RunnableAssign, RunnablePassthrough, RunnablePick
 from runwire.runnables.retry import RetryState, RunnableRetry
 from runwire.runnables.sequence import RunnableSequence
+from runwire.runnables.streaming import AddableDict
 
 __all__ = [
+    "AddableDict",
     "RetryState",
     "Runnable",
     "RunnableAssign",

@@ -458,6 +458,20 @@ class Runnable(Generic[Input, Output]):
         return f"{type(self).__name__}()"
 
 
+def indent_lines_after_first(text: str, prefix: str) -> str:
+    """`text` with every line after the first indented by `len(prefix)` spaces (nested reprs)."""
+    first, *rest = text.splitlines() or [""]
+    spaces = " " * len(prefix)
+    return "\n".join([first, *(spaces + line for line in rest)])
+
+
+def fields_repr(obj: Any, fields: Sequence[tuple[str, Any, Any]]) -> str:
+    """`Type(name=value, ...)` showing the `(name, value, default)` fields whose value is not
+    the default, as langchain-core's pydantic-based reprs do."""
+    shown = ", ".join(f"{name}={value!r}" for name, value, default in fields if value != default)
+    return f"{type(obj).__name__}({shown})"
+
+
 RunnableSerializable = Runnable
 """langchain-core's name for the base most components derive from."""
 

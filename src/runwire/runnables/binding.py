@@ -76,4 +76,7 @@ class RunnableBinding(Runnable[Input, Output]):
         return getattr(self.bound, name)
 
     def __repr__(self) -> str:
-        return f"RunnableBinding(bound={self.bound!r}, kwargs={self.kwargs!r}, config={self.config!r})"
+        return (
+            f"{type(self).__name__}(bound={self.bound!r}, kwargs={self.kwargs!r}, config={self.config!r}, "
+            "config_factories=[])"
+        )

@@ -38,3 +38,6 @@ class RunnableBranch(Runnable[Input, Output]):
             if await condition.ainvoke(input, child_config(config, run, f"condition:{index}")):
                 return await branch.ainvoke(input, child_config(config, run, f"branch:{index}"), **kwargs)
         return await self.default.ainvoke(input, child_config(config, run, "branch:default"), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"RunnableBranch(branches={self.branches!r}, default={self.default!r})"

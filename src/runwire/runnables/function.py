@@ -1,17 +1,26 @@
 """RunnableLambda and RunnableGenerator: plain functions as runnables.
 
 Whether a function takes `config` (or `run_manager`) is decided once, at construction, from
-its code object, never per call. A function that returns a runnable has it invoked as a child.
+its code object, never per call; keyword arguments bound with `.bind()` reach the function.
+A function that returns a runnable has it invoked as a child, one level deeper in the
+config's `recursion_limit` (RecursionError past it, as in langchain-core).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator
+import operator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from runwire.runnables.base import Input, Output, Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
+from runwire.runnables.config import (
+    DEFAULT_RECURSION_LIMIT,
+    RunnableConfig,
+    child_config,
+    ensure_config,
+    run_in_executor,
+)
 from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
 
 _accepts: dict[Any, frozenset[str]] = {}
@@ -55,6 +64,65 @@ def _is_async(func: Any) -> bool:
     return inspect.iscoroutinefunction(func) or (call is not None and inspect.iscoroutinefunction(call))
 
 
+def _lambda_source(func: Any) -> str | None:
+    """langchain-core's `get_lambda_source`: the source of the one lambda in `func`'s source,
+    else the function's name (read only when a repr is asked for)."""
+    import ast
+    import inspect
+    import textwrap
+
+    name = getattr(func, "__name__", None)
+    name = None if name == "<lambda>" else name
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (SyntaxError, TypeError, OSError, SystemError):
+        return name
+
+    def outer_lambdas(node: ast.AST) -> list[ast.Lambda]:  # a lambda's own lambdas do not count
+        if isinstance(node, ast.Lambda):
+            return [node]
+        return [found for child in ast.iter_child_nodes(node) for found in outer_lambdas(child)]
+
+    lambdas = outer_lambdas(tree)
+    return ast.unparse(lambdas[0]) if len(lambdas) == 1 else name
+
+
+def fold_chunks(chunks: Iterable[Any]) -> Any:
+    """A generator function's chunks added up as langchain-core does (`+`, else the last one)."""
+    output: Any = None
+    for chunk in chunks:
+        if output is None:
+            output = chunk
+        else:
+            try:
+                output = output + chunk
+            except TypeError:
+                output = chunk
+    return output
+
+
+def _recursion_config(config: RunnableConfig | None, run: Any, owner: Any, input: Any) -> Any:
+    """The child config for a runnable a function returned: one level deeper, or RecursionError."""
+    limit = (config or ensure_config()).get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+    if limit <= 0:
+        raise RecursionError(f"Recursion limit reached when invoking {owner} with input {input}.")
+    return {**(child_config(config, run) or {}), "recursion_limit": limit - 1}
+
+
+async def _afold(chunks: AsyncIterator[Any]) -> Any:
+    """Async `fold_chunks`."""
+    output: Any = None
+    async for chunk in chunks:
+        if output is None:
+            output = chunk
+        else:
+            try:
+                output = output + chunk
+            except TypeError:
+                output = chunk
+    return output
+
+
 def _func_name(func: Any) -> str | None:
     name = getattr(func, "__name__", None)
     return None if name in (None, "<lambda>") else name
@@ -69,6 +137,8 @@ class RunnableLambda(Runnable[Input, Output]):
         afunc: Callable[..., Any] | None = None,
         name: str | None = None,
     ) -> None:
+        import inspect
+
         if not callable(func):
             raise TypeError(f"RunnableLambda needs a callable, got {type(func).__name__}: {func!r}")
         if afunc is None and _is_async(func):
@@ -79,6 +149,11 @@ class RunnableLambda(Runnable[Input, Output]):
         self.name = name or _func_name(func) or (afunc and _func_name(afunc)) or None
         self._wants = accepted_kwargs(func)
         self._awants = accepted_kwargs(afunc) if afunc is not None else self._wants
+        # A generator function's chunks are streamed, and added up by invoke (langchain-core).
+        self._gen = inspect.isgeneratorfunction(self.func)
+        self._agen = inspect.isasyncgenfunction(self.afunc)
+        self._plain = self.func is not None and not self._wants and not self._gen  # the fast path
+        self._repr: str | None = None
 
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         return super().get_name(suffix, name=name or self.name or "RunnableLambda")
@@ -89,40 +164,58 @@ class RunnableLambda(Runnable[Input, Output]):
             extra["config"] = ensure_config(child_config(config, run))
         if "run_manager" in wants:
             extra["run_manager"] = run
-        if "callbacks" in wants:
-            extra["callbacks"] = run.get_child() if run is not None else None
         return extra
 
-    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
-        if self.func is None:
+    def _call(self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]) -> Any:
+        """`func(input, **bound kwargs, **what it asks for)`: its output as returned."""
+        func = self.func
+        if func is None:
             raise TypeError(
-                f"{self.get_name()} wraps an async function, which cannot run in sync `invoke`. "
-                "Use `await runnable.ainvoke(...)`, or pass a sync function too: "
-                "RunnableLambda(func, afunc)."
+                f"{self.get_name()} wraps an async function, which cannot run synchronously "
+                "(`invoke`/`stream`). Use `await runnable.ainvoke(...)` or `astream`, or pass a "
+                "sync function too: RunnableLambda(func, afunc)."
             )
-        output = (
-            self.func(input, **self._extra(self._wants, config, run)) if self._wants else self.func(input)
-        )
+        if self._wants:
+            return func(input, **kwargs, **self._extra(self._wants, config, run))
+        return func(input, **kwargs) if kwargs else func(input)
+
+    def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        if self._plain and not kwargs:
+            output = self.func(input)  # type: ignore[misc]
+        else:
+            output = self._call(input, config, run, kwargs)
+            if self._gen:
+                output = fold_chunks(output)
         if isinstance(output, Runnable):
-            return output.invoke(input, child_config(config, run))
+            return output.invoke(input, _recursion_config(config, run, self, input))
         return output
+
+    async def _acall(
+        self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
+    ) -> Any:
+        if self.afunc is not None:
+            return self.afunc(input, **kwargs, **self._extra(self._awants, config, run))
+        # A sync function may block: run it in a thread (with this context) off the loop.
+        sync_run = run.get_sync() if run is not None else None
+        if self._gen:
+            return await run_in_executor(None, self._call_folded, input, config, sync_run, kwargs)
+        return await run_in_executor(None, self._call, input, config, sync_run, kwargs)
+
+    def _call_folded(
+        self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
+    ) -> Any:
+        return fold_chunks(self._call(input, config, run, kwargs))
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        output = await self._acall(input, config, run, kwargs)
         if self.afunc is not None:
-            output = await self.afunc(input, **self._extra(self._awants, config, run))
-        else:
-            # A sync function may block: run it in a thread (with this context) off the loop.
-            output = await run_in_executor(None, self._invoke_plain, input, config, run)
+            output = await _afold(output) if self._agen else await output
         if isinstance(output, Runnable):
-            return await output.ainvoke(input, child_config(config, run))
+            return await output.ainvoke(input, _recursion_config(config, run, self, input))
         return output
 
-    def _invoke_plain(self, input: Any, config: RunnableConfig | None, run: Any) -> Any:
-        assert self.func is not None
-        return self.func(input, **self._extra(self._wants, config, run))
-
     # Streaming: the input is added up first (so the run starts with the real input); a function
-    # that returns a runnable has it streamed, one that returns an iterator has it drained.
+    # that returns a runnable has it streamed, a generator function has its chunks streamed.
 
     def transform(
         self, input: Iterator[Any], config: RunnableConfig | None = None, **kwargs: Any
@@ -138,16 +231,11 @@ class RunnableLambda(Runnable[Input, Output]):
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         input = add_chunks(list(chunks))
-        if self.func is None:
-            raise TypeError(
-                f"{self.get_name()} wraps an async function, which cannot run in sync `stream`. "
-                "Use `astream`, or pass a sync function too: RunnableLambda(func, afunc)."
-            )
-        output = self.func(input, **self._extra(self._wants, config, run))
-        if isinstance(output, Runnable):
-            yield from output.stream(input, child_config(config, run))
-        elif isinstance(output, Iterator):
+        output = self._call(input, config, run, kwargs)
+        if self._gen:
             yield from output
+        elif isinstance(output, Runnable):
+            yield from output.stream(input, _recursion_config(config, run, self, input))
         else:
             yield output
 
@@ -155,34 +243,41 @@ class RunnableLambda(Runnable[Input, Output]):
         self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         input = add_chunks([chunk async for chunk in chunks])
-        if self.afunc is not None:
-            output = await self.afunc(input, **self._extra(self._awants, config, run))
-        else:
-            output = await run_in_executor(None, self._invoke_plain, input, config, run)
-        if isinstance(output, Runnable):
-            inner = output.astream(input, child_config(config, run))
-            try:
-                async for chunk in inner:
-                    yield chunk
-            except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
-                await aclose_upstream(inner, exc)
-                raise
-        elif isinstance(output, AsyncIterator):
+        if self.afunc is None and self._gen:
+            raise TypeError(
+                f"{self.get_name()} wraps a sync generator function, which cannot stream "
+                "asynchronously. Use .stream() instead, or pass an async generator as afunc."
+            )
+        output = await self._acall(input, config, run, kwargs)
+        if self._agen:
             inner = output
-            try:
-                async for chunk in inner:
-                    yield chunk
-            except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
-                await aclose_upstream(inner, exc)
-                raise
-        elif isinstance(output, Iterator):
-            for chunk in output:
-                yield chunk
+        elif self.afunc is not None:
+            output = await output
+            inner = None
         else:
+            inner = None
+        if inner is None and isinstance(output, Runnable):
+            inner = output.astream(input, _recursion_config(config, run, self, input))
+        if inner is None:
             yield output
+            return
+        try:
+            async for chunk in inner:
+                yield chunk
+        except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+            await aclose_upstream(inner, exc)
+            raise
 
     def __repr__(self) -> str:
-        return f"RunnableLambda({self.get_name()})"
+        # langchain-core's form: the lambda's source (or the function's name), read once.
+        if self._repr is None:
+            if isinstance(self.func, operator.itemgetter):
+                self._repr = f"RunnableLambda({str(self.func)[len('operator.') :]})"
+            elif self.func is not None:
+                self._repr = f"RunnableLambda({_lambda_source(self.func) or '...'})"
+            else:
+                self._repr = f"RunnableLambda(afunc={_lambda_source(self.afunc) or '...'})"
+        return self._repr
 
 
 class RunnableGenerator(Runnable[Input, Output]):
@@ -235,6 +330,9 @@ class RunnableGenerator(Runnable[Input, Output]):
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         return add_chunks(list(self._transform(iter((input,)), config, run)))
+
+    def __repr__(self) -> str:
+        return f"RunnableGenerator({self.name})"
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         return add_chunks([chunk async for chunk in self._atransform(aiter_of(input), config, run)])

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runwire.runnables.base import Input, Runnable, coerce_to_runnable
+from runwire.runnables.base import Input, Runnable, coerce_to_runnable, indent_lines_after_first
 from runwire.runnables.config import RunnableConfig, child_config, gather_or_cancel, run_all
-from runwire.runnables.streaming import aclose_upstream
+from runwire.runnables.streaming import AddableDict, aclose_upstream
 
 
 class RunnableParallel(Runnable[Input, dict[str, Any]]):
@@ -60,7 +60,7 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
             stream: Any = step.stream(input, child_config(config, run, self._tags[key]))
             try:
                 for chunk in stream:
-                    yield {key: chunk}
+                    yield AddableDict({key: chunk})
             finally:
                 stream.close()  # at once, not when a traceback lets go of this frame
 
@@ -78,7 +78,7 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
             stream = step.astream(input, child_config(config, run, self._tags[key]))
             try:
                 async for chunk in stream:
-                    await queue.put({key: chunk})
+                    await queue.put(AddableDict({key: chunk}))
             except BaseException as exc:
                 await aclose_upstream(stream, exc)
                 raise
@@ -102,7 +102,9 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def __repr__(self) -> str:
-        inner = ",\n  ".join(f"{k}: {v!r}" for k, v in self.steps__.items())
+        inner = ",\n  ".join(
+            f"{k}: {indent_lines_after_first(repr(v), '  ' + k + ': ')}" for k, v in self.steps__.items()
+        )
         return "{\n  " + inner + "\n}"
 
 

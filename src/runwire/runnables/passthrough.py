@@ -7,8 +7,9 @@ from typing import Any
 
 from runwire.runnables.base import Input, Runnable
 from runwire.runnables.config import RunnableConfig, child_config, ensure_config
-from runwire.runnables.function import accepted_kwargs
+from runwire.runnables.function import accepted_kwargs, fold_chunks
 from runwire.runnables.parallel import RunnableParallel
+from runwire.runnables.streaming import AddableDict, aclose_upstream
 
 
 class RunnablePassthrough(Runnable[Input, Input]):
@@ -21,27 +22,38 @@ class RunnablePassthrough(Runnable[Input, Input]):
         *,
         name: str | None = None,
     ) -> None:
+        import inspect
+
+        if inspect.iscoroutinefunction(func):  # langchain-core: an async `func` is the `afunc`
+            func, afunc = None, func
         self.func, self.afunc, self.name = func, afunc, name
+        # Each gets the config when it takes a `config` parameter (decided here, not per call).
         self._wants = accepted_kwargs(func) if func is not None else frozenset()
+        self._awants = accepted_kwargs(afunc) if afunc is not None else frozenset()
 
     @classmethod
     def assign(cls, **kwargs: Any) -> RunnableAssign:  # type: ignore[override]
         """A runnable that adds keys to a dict input: each value is computed from the input."""
         return RunnableAssign(RunnableParallel(kwargs))
 
+    @staticmethod
+    def _with_config(
+        wants: frozenset[str], config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        if "config" in wants:
+            return {**kwargs, "config": ensure_config(child_config(config, run))}
+        return kwargs
+
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         if self.func is not None:
-            if "config" in self._wants:
-                self.func(input, config=ensure_config(child_config(config, run)))
-            else:
-                self.func(input)
+            self.func(input, **self._with_config(self._wants, config, run, kwargs))
         return input
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         if self.afunc is not None:
-            await self.afunc(input)
+            await self.afunc(input, **self._with_config(self._awants, config, run, kwargs))
         elif self.func is not None:
-            self._invoke(input, config, run)
+            self._invoke(input, config, run, **kwargs)
         return input
 
     def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
@@ -50,20 +62,16 @@ class RunnablePassthrough(Runnable[Input, Input]):
         for chunk in chunks:
             seen.append(chunk)
             yield chunk
-        if self.func is not None:
-            from runwire.runnables.streaming import add_chunks
-
-            self._invoke(add_chunks(seen), config, run)
+        if self.func is not None and seen:
+            self._invoke(fold_chunks(seen), config, run, **kwargs)
 
     async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         seen = []
         async for chunk in chunks:
             seen.append(chunk)
             yield chunk
-        if self.func is not None or self.afunc is not None:
-            from runwire.runnables.streaming import add_chunks
-
-            await self._ainvoke(add_chunks(seen), config, run)
+        if (self.func is not None or self.afunc is not None) and seen:
+            await self._ainvoke(fold_chunks(seen), config, run, **kwargs)
 
     def __repr__(self) -> str:
         return "RunnablePassthrough()"
@@ -81,19 +89,61 @@ class RunnableAssign(Runnable[dict[str, Any], dict[str, Any]]):
 
     def _check(self, input: Any) -> None:
         if not isinstance(input, dict):
-            raise TypeError(
-                f"{self.get_name()} expects a dict input (it adds keys to it), got {type(input).__name__}: "
-                f"{input!r:.200}. Put a step that returns a dict before it, "
+            raise ValueError(  # noqa: TRY004 - langchain-core's exception type
+                f"The input to RunnablePassthrough.assign() must be a dict: {self.get_name()} got "
+                f"{type(input).__name__} {input!r:.200}. Put a step that returns a dict before it, "
                 "e.g. {'question': RunnablePassthrough()}."
             )
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         self._check(input)
-        return {**input, **self.mapper.invoke(input, child_config(config, run))}
+        return {**input, **self.mapper.invoke(input, child_config(config, run), **kwargs)}
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         self._check(input)
-        return {**input, **await self.mapper.ainvoke(input, child_config(config, run))}
+        return {**input, **await self.mapper.ainvoke(input, child_config(config, run), **kwargs)}
+
+    # Streaming (langchain-core's order): the input's own keys first, then the mapper's chunks;
+    # a mapper that yields nothing adds nothing.
+
+    def _passthrough(self, chunk: Any) -> AddableDict | None:
+        self._check(chunk)
+        kept = AddableDict({k: v for k, v in chunk.items() if k not in self.mapper.steps__})
+        return kept or None
+
+    def _transform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        seen = []
+        for chunk in chunks:
+            seen.append(chunk)
+            kept = self._passthrough(chunk)
+            if kept is not None:
+                yield kept
+        if seen:
+            yield from self.mapper.transform(iter(seen), child_config(config, run), **kwargs)
+
+    async def _atransform(self, chunks: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        seen = []
+        async for chunk in chunks:
+            seen.append(chunk)
+            kept = self._passthrough(chunk)
+            if kept is not None:
+                yield kept
+        if seen:
+            inner = self.mapper.atransform(_replay(seen), child_config(config, run), **kwargs)
+            try:
+                async for chunk in inner:
+                    yield chunk
+            except BaseException as exc:  # reach the inner stream now: async for has no `yield from`
+                await aclose_upstream(inner, exc)
+                raise
+
+    def __repr__(self) -> str:
+        return f"RunnableAssign(mapper={self.mapper!r})"
+
+
+async def _replay(chunks: list[Any]) -> Any:
+    for chunk in chunks:
+        yield chunk
 
 
 class RunnablePick(Runnable[dict[str, Any], Any]):
@@ -114,3 +164,6 @@ class RunnablePick(Runnable[dict[str, Any], Any]):
             return input.get(self.keys)
         picked = {k: input[k] for k in self.keys if k in input}
         return picked or None
+
+    def __repr__(self) -> str:
+        return f"RunnablePick(keys={self.keys!r})"

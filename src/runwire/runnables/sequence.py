@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable
+from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable, indent_lines_after_first
 from runwire.runnables.config import RunnableConfig, child_config
 from runwire.runnables.streaming import aclose_upstream
 
@@ -105,4 +105,7 @@ class RunnableSequence(Runnable[Input, Output]):
             raise
 
     def __repr__(self) -> str:
-        return "\n| ".join(repr(step) for step in self.steps)
+        return "\n| ".join(
+            repr(step) if i == 0 else indent_lines_after_first(repr(step), "| ")
+            for i, step in enumerate(self.steps)
+        )

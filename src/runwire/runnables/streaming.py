@@ -36,6 +36,8 @@ def add_chunks(chunks: list[Any]) -> Any:
     first = chunks[0]
     if isinstance(first, dict):
         return _add_dicts(chunks)
+    if isinstance(first, list):  # `first + chunks[1:]` would nest the other lists
+        return [item for chunk in chunks for item in chunk]
     if isinstance(first, str):
         try:
             return "".join(chunks)
@@ -63,6 +65,28 @@ def _add_dicts(chunks: list[Any]) -> Any:
         for key, value in chunk.items():
             parts.setdefault(key, []).append(value)
     return {key: add_chunks(values) for key, values in parts.items()}
+
+
+class AddableDict(dict[str, Any]):
+    """A dict chunk that adds up key by key with `+` (what parallel and assign steps stream)."""
+
+    def __add__(self, other: dict[str, Any]) -> AddableDict:
+        return _add_into(AddableDict(self), other)
+
+    def __radd__(self, other: dict[str, Any]) -> AddableDict:
+        return _add_into(AddableDict(other), self)
+
+
+def _add_into(total: AddableDict, more: dict[str, Any]) -> AddableDict:
+    for key, value in more.items():
+        if total.get(key) is None:
+            total[key] = value
+        elif value is not None:
+            try:
+                total[key] = total[key] + value
+            except TypeError:
+                total[key] = value
+    return total
 
 
 def _stream_tap(run: Any) -> Any:
