@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, get_args
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
+from runwire.runnables.config import RunnableConfig, child_config, config_for_function, run_in_executor
 from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
 
 _accepts: dict[Any, frozenset[str]] = {}
@@ -83,10 +84,31 @@ class RunnableLambda(Runnable[Input, Output]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         return super().get_name(suffix, name=name or self.name or "RunnableLambda")
 
+    # Schemas, as langchain-core infers them: annotations, an itemgetter's keys, the keys the
+    # function's source reads from its input.
+
+    @property
+    def InputType(self) -> Any:
+        return schema.first_param_annotation(self.func or self.afunc)
+
+    @property
+    def OutputType(self) -> Any:
+        return schema.return_annotation(self.func or self.afunc)
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        import operator
+
+        func = self.func or self.afunc
+        if isinstance(func, operator.itemgetter):
+            return schema.itemgetter_schema(self.get_name("Input"), func)
+        if self.InputType is Any and (keys := schema.dict_keys_read(func)):
+            return schema.create_model(self.get_name("Input"), fields=dict.fromkeys(keys, (Any, ...)))
+        return super().get_input_schema(config)
+
     def _extra(self, wants: frozenset[str], config: RunnableConfig | None, run: Any) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if "config" in wants:
-            extra["config"] = ensure_config(child_config(config, run))
+            extra["config"] = config_for_function(config, run)
         if "run_manager" in wants:
             extra["run_manager"] = run
         if "callbacks" in wants:
@@ -206,8 +228,18 @@ class RunnableGenerator(Runnable[Input, Output]):
         self.name = name or _func_name(transform) or "RunnableGenerator"
         self._wants = accepted_kwargs(transform)
 
+    @property
+    def InputType(self) -> Any:
+        annotation = schema.first_param_annotation(self._gen or self._agen)
+        return (get_args(annotation) or (Any,))[0]
+
+    @property
+    def OutputType(self) -> Any:
+        annotation = schema.return_annotation(self._gen or self._agen, unwrap_iterators=False)
+        return (get_args(annotation) or (Any,))[0]
+
     def _extra(self, config: RunnableConfig | None, run: Any) -> dict[str, Any]:
-        return {"config": ensure_config(child_config(config, run))} if "config" in self._wants else {}
+        return {"config": config_for_function(config, run)} if "config" in self._wants else {}
 
     def _transform(
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any

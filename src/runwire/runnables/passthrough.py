@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config
+from runwire.runnables.config import RunnableConfig, child_config, config_for_function
 from runwire.runnables.function import accepted_kwargs
 from runwire.runnables.parallel import RunnableParallel
 
@@ -19,10 +20,20 @@ class RunnablePassthrough(Runnable[Input, Input]):
         func: Callable[..., Any] | None = None,
         afunc: Callable[..., Any] | None = None,
         *,
+        input_type: Any = None,
         name: str | None = None,
     ) -> None:
         self.func, self.afunc, self.name = func, afunc, name
+        self.input_type = input_type
         self._wants = accepted_kwargs(func) if func is not None else frozenset()
+
+    @property
+    def InputType(self) -> Any:
+        return self.input_type or Any
+
+    @property
+    def OutputType(self) -> Any:
+        return self.input_type or Any
 
     @classmethod
     def assign(cls, **kwargs: Any) -> RunnableAssign:  # type: ignore[override]
@@ -32,7 +43,7 @@ class RunnablePassthrough(Runnable[Input, Input]):
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         if self.func is not None:
             if "config" in self._wants:
-                self.func(input, config=ensure_config(child_config(config, run)))
+                self.func(input, config=config_for_function(config, run))
             else:
                 self.func(input)
         return input
@@ -78,6 +89,26 @@ class RunnableAssign(Runnable[dict[str, Any], dict[str, Any]]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         base = name or self.name or f"RunnableAssign<{','.join(self.mapper.steps__)}>"
         return f"{base}{suffix}" if suffix else base
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        mapper_input = self.mapper.get_input_schema(config)
+        if not schema.is_root_model(mapper_input):
+            return mapper_input
+        return super().get_input_schema(config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        mapper_input = self.mapper.get_input_schema(config)
+        mapper_output = self.mapper.get_output_schema(config)
+        if not schema.is_root_model(mapper_output):
+            if not schema.is_root_model(mapper_input):
+                fields = {**schema.object_fields(mapper_input), **schema.object_fields(mapper_output)}
+                return schema.create_model("RunnableAssignOutput", fields=fields)
+            return mapper_output
+        return super().get_output_schema(config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return self.mapper.config_specs
 
     def _check(self, input: Any) -> None:
         if not isinstance(input, dict):
