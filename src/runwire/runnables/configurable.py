@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import enum
+import inspect
 import threading
+import typing
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -105,17 +107,27 @@ class DynamicRunnable(Runnable[Input, Output]):
 
 
 def _field_names(runnable: Runnable[Any, Any]) -> list[str]:
-    fields = getattr(type(runnable), "model_fields", None)
-    if fields:
-        return list(fields)
-    return [k for k in vars(runnable) if not k.startswith("_")]
+    """The fields a runnable is built from: its keyword fields and its constructor's keyword
+    parameters that it keeps as attributes (or, failing both, its public attributes)."""
+    names = list(getattr(type(runnable), "model_fields", None) or ())
+    try:
+        params = inspect.signature(type(runnable).__init__).parameters.values()
+    except (TypeError, ValueError):
+        params = []  # type: ignore[assignment]
+    for param in params:
+        keyword = param.kind in {param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY}
+        if keyword and param.name != "self" and param.name not in names and hasattr(runnable, param.name):
+            names.append(param.name)
+    return names or [k for k in vars(runnable) if not k.startswith("_")]
 
 
 def _field_annotation(runnable: Runnable[Any, Any], name: str) -> Any:
     for klass in type(runnable).__mro__:
-        annotation = klass.__dict__.get("__annotations__", {}).get(name)  # noqa: RUF063 - as _fields
-        if annotation is not None:
-            return annotation
+        if name in klass.__dict__.get("__annotations__", {}):  # noqa: RUF063 - as runwire._fields
+            try:
+                return typing.get_type_hints(klass).get(name)
+            except Exception:
+                return klass.__dict__["__annotations__"][name]  # noqa: RUF063
     return None
 
 
@@ -188,10 +200,11 @@ class RunnableConfigurableFields(DynamicRunnable[Input, Output]):
 def _rebuilt(runnable: Runnable[Input, Output], values: dict[str, Any]) -> Runnable[Input, Output]:
     """A new runnable like `runnable` with some fields changed (constructed again when the class
     is keyword-constructed, so decisions made at construction see the new values)."""
-    fields = getattr(type(runnable), "model_fields", None)
-    if fields:
-        current = {name: getattr(runnable, name) for name in fields if hasattr(runnable, name)}
+    current = {name: getattr(runnable, name) for name in _field_names(runnable) if hasattr(runnable, name)}
+    try:
         return type(runnable)(**{**current, **values})
+    except TypeError:  # not keyword-constructible: change a copy
+        pass
     clone = copy.copy(runnable)
     clone.__dict__.pop("_serialized_cache", None)
     for name, value in values.items():

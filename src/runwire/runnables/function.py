@@ -103,7 +103,16 @@ class RunnableLambda(Runnable[Input, Output]):
             return schema.itemgetter_schema(self.get_name("Input"), func)
         if self.InputType is Any and (keys := schema.dict_keys_read(func)):
             return schema.create_model(self.get_name("Input"), fields=dict.fromkeys(keys, (Any, ...)))
-        return super().get_input_schema(config)
+        return self._function_schema(self.InputType, "Input")
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self._function_schema(self.OutputType, "Output")
+
+    def _function_schema(self, root: Any, suffix: str) -> Any:
+        if schema.is_pydantic_model(root):
+            return root
+        module = getattr(self.func or self.afunc, "__module__", None)  # resolves string annotations
+        return schema.create_model(self.get_name(suffix), root=root, module=module)
 
     def _extra(self, wants: frozenset[str], config: RunnableConfig | None, run: Any) -> dict[str, Any]:
         extra: dict[str, Any] = {}

@@ -47,11 +47,11 @@ def _json_schema(cls: Any, parent: Any, args: Any, kwargs: dict[str, Any]) -> di
 
 
 @functools.lru_cache(maxsize=256)
-def _root_model_cached(name: str, type_: Any) -> Any:
-    return _root_model(name, type_)
+def _root_model_cached(name: str, type_: Any, module: str | None) -> Any:
+    return _root_model(name, type_, module=module)
 
 
-def _root_model(name: str, type_: Any, default: Any = _NO_DEFAULT) -> Any:
+def _root_model(name: str, type_: Any, default: Any = _NO_DEFAULT, module: str | None = None) -> Any:
     from pydantic import ConfigDict, RootModel
 
     def model_json_schema(cls: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -64,25 +64,28 @@ def _root_model(name: str, type_: Any, default: Any = _NO_DEFAULT) -> Any:
         "__annotations__": {"root": type_},
         "model_config": ConfigDict(arbitrary_types_allowed=True),
         "model_json_schema": classmethod(model_json_schema),
-        "__module__": "runwire.runnables.schema",
+        "__module__": module or "runwire.runnables.schema",  # where string annotations resolve
     }
     if default is not _NO_DEFAULT:
         namespace["root"] = default
     return type(name, (RootModel,), namespace)
 
 
-def create_model(name: str, *, root: Any = _NO_DEFAULT, fields: dict[str, Any] | None = None) -> Any:
+def create_model(
+    name: str, *, root: Any = _NO_DEFAULT, fields: dict[str, Any] | None = None, module: str | None = None
+) -> Any:
     """A pydantic model named `name`: a root model of type `root`, or an object whose fields are
-    `{name: (annotation, default)}` (`...` for required), as langchain-core's `create_model_v2`."""
+    `{name: (annotation, default)}` (`...` for required), as langchain-core's `create_model_v2`.
+    `module` is where string annotations of `root` are resolved (a function's module)."""
     if root is not _NO_DEFAULT:
         if fields:
             raise NotImplementedError("a schema has either a root type or fields, not both")
         if isinstance(root, tuple):
-            return _root_model(name, root[0], root[1])
+            return _root_model(name, root[0], root[1], module=module)
         try:
-            return _root_model_cached(name, root)
+            return _root_model_cached(name, root, module)
         except TypeError:  # an unhashable annotation
-            return _root_model(name, root)
+            return _root_model(name, root, module=module)
     import warnings
 
     import pydantic
