@@ -98,10 +98,16 @@ def config_for_function(config: RunnableConfig | None, run: Any) -> RunnableConf
     """The config a user function that declares `config` receives: complete, with `callbacks`
     always a CallbackManager attached under `run` (langchain-core's `run_manager.get_child()`)."""
     out = ensure_config(child_config(config, run))
-    callbacks = out.get("callbacks")
-    if not isinstance(callbacks, CallbackManager):
-        out["callbacks"] = CallbackManager.configure(
-            callbacks, None, inheritable_tags=out.get("tags"), inheritable_metadata=out.get("metadata")
+    callbacks = out["callbacks"]
+    if not isinstance(callbacks, CallbackManager):  # None or a list: no run was opened
+        tags, metadata = out["tags"], out["metadata"]
+        out["callbacks"] = CallbackManager(
+            callbacks,
+            callbacks,
+            tags=tags,
+            inheritable_tags=tags,
+            metadata=metadata,
+            inheritable_metadata=metadata,
         )
     return out
 

@@ -86,12 +86,24 @@ def create_model(
             return _root_model_cached(name, root, module)
         except TypeError:  # an unhashable annotation
             return _root_model(name, root, module=module)
+    try:
+        return _object_model_cached(name, tuple((fields or {}).items()))
+    except TypeError:  # an unhashable annotation or default
+        return _object_model(name, fields or {})
+
+
+@functools.lru_cache(maxsize=256)
+def _object_model_cached(name: str, fields: tuple[tuple[str, Any], ...]) -> Any:
+    return _object_model(name, dict(fields))
+
+
+def _object_model(name: str, fields: dict[str, Any]) -> Any:
     import warnings
 
     import pydantic
 
     definitions: dict[str, Any] = {}
-    for key, (annotation, default) in (fields or {}).items():
+    for key, (annotation, default) in fields.items():
         if key.startswith("_"):  # pydantic refuses leading underscores: keep the name as the alias
             definitions[f"private_{key}"] = (annotation, pydantic.Field(default, alias=key))
         else:
