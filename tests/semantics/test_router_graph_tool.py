@@ -107,3 +107,25 @@ def test_pipe(lib: Any) -> None:
     chain = lib.RunnableLambda(lambda x: x + 1).pipe(lambda x: x * 2, lib.RunnableLambda(lambda x: x - 1))
     assert isinstance(chain, lib.RunnableSequence)
     assert chain.invoke(1) == 3
+
+
+def test_graph_of_assign_and_of_a_routing_function(runwire: Any, langchain: Any) -> None:
+    """An assign draws its mapper with a passthrough; a function that returns runnables it
+    closes over draws them between its input and output."""
+
+    def build(lib: Any) -> Any:
+        model = lib.FakeListChatModel(responses=["x"])
+        other = lib.RunnableLambda(lambda x: x)
+
+        def route(x: Any) -> Any:
+            return model if x else other
+
+        return lib.RunnablePassthrough.assign(
+            a=lambda _: 1, b=lib.RunnableLambda(route)
+        ) | lib.RunnableLambda(route)
+
+    assert build(runwire).get_graph().draw_mermaid() == build(langchain).get_graph().draw_mermaid()
+    assert [dep.get_name() for dep in build(runwire).steps[-1].deps] == [
+        "FakeListChatModel",
+        "RunnableLambda",
+    ]

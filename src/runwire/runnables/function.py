@@ -108,6 +108,11 @@ class RunnableLambda(Runnable[Input, Output]):
     def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
         return self._function_schema(self.OutputType, "Output")
 
+    @functools.cached_property
+    def deps(self) -> list[Runnable[Any, Any]]:
+        """The runnables the function uses from its globals or closure (drawn by `get_graph`)."""
+        return schema.runnables_used(self.func or self.afunc)
+
     def _function_schema(self, root: Any, suffix: str) -> Any:
         if schema.is_pydantic_model(root):
             return root

@@ -281,7 +281,9 @@ def graph_of(runnable: Runnable[Any, Any], config: RunnableConfig | None) -> Gra
     """The graph of any runnable: combinators by their structure, the rest by `default_graph`."""
     from runwire.runnables.binding import RunnableBindingBase
     from runwire.runnables.each import RunnableEach
+    from runwire.runnables.function import RunnableLambda
     from runwire.runnables.parallel import RunnableParallel
+    from runwire.runnables.passthrough import RunnableAssign
     from runwire.runnables.retry import RunnableRetry
     from runwire.runnables.sequence import RunnableSequence
 
@@ -291,7 +293,24 @@ def graph_of(runnable: Runnable[Any, Any], config: RunnableConfig | None) -> Gra
         return _sequence_graph(runnable, config)
     if isinstance(runnable, RunnableParallel):
         return _parallel_graph(runnable, config)
+    if isinstance(runnable, RunnableAssign):
+        return _assign_graph(runnable, config)
+    if isinstance(runnable, RunnableLambda) and runnable.deps:
+        return _fan_graph(runnable, runnable.deps, config)
     return default_graph(runnable, config)
+
+
+def _assign_graph(assign: Any, config: RunnableConfig | None) -> Graph:
+    """The mapper's graph with a passthrough from its input to its output."""
+    from runwire.runnables.passthrough import RunnablePassthrough
+
+    graph: Graph = assign.mapper.get_graph(config)
+    first, last = graph.first_node(), graph.last_node()
+    if first is not None and last is not None:
+        passthrough = graph.add_node(RunnablePassthrough())
+        graph.add_edge(first, passthrough)
+        graph.add_edge(passthrough, last)
+    return graph
 
 
 def _sequence_graph(sequence: Any, config: RunnableConfig | None) -> Graph:
@@ -312,10 +331,15 @@ def _sequence_graph(sequence: Any, config: RunnableConfig | None) -> Graph:
 
 
 def _parallel_graph(parallel: Any, config: RunnableConfig | None) -> Graph:
+    return _fan_graph(parallel, list(parallel.steps__.values()), config)
+
+
+def _fan_graph(runnable: Any, steps: list[Any], config: RunnableConfig | None) -> Graph:
+    """input schema -> each step -> output schema (a parallel's branches, a function's deps)."""
     graph = Graph()
-    input_node = graph.add_node(parallel.get_input_schema(config))
-    output_node = graph.add_node(parallel.get_output_schema(config))
-    for step in parallel.steps__.values():
+    input_node = graph.add_node(runnable.get_input_schema(config))
+    output_node = graph.add_node(runnable.get_output_schema(config))
+    for step in steps:
         step_graph = step.get_graph()
         step_graph.trim_first_node()
         step_graph.trim_last_node()

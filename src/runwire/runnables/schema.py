@@ -376,6 +376,23 @@ def return_annotation(func: Any, *, unwrap_iterators: bool = True) -> Any:
     return annotation
 
 
+def runnables_used(func: Any) -> list[Any]:
+    """Runnables (or bound methods of runnables) a function reads from its globals or closure."""
+    from runwire.runnables.base import Runnable
+
+    try:
+        found = inspect.getclosurevars(getattr(func, "__wrapped__", func))
+    except TypeError:
+        return []
+    out = []
+    for value in (*found.globals.values(), *found.nonlocals.values()):
+        if isinstance(value, Runnable):
+            out.append(value)
+        elif isinstance(getattr(value, "__self__", None), Runnable):
+            out.append(value.__self__)
+    return out
+
+
 def itemgetter_schema(name: str, func: Any) -> Any:
     """`itemgetter("a", "b")` reads a dict with keys a and b; other itemgetters read a list."""
     items = str(func).replace("operator.itemgetter(", "")[:-1].split(", ")
