@@ -10,7 +10,7 @@ import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, get_args
 
-from runwire.runnables import introspect, schema
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import RunnableConfig, child_config, config_for_function, run_in_executor
 from runwire.runnables.streaming import aclose_upstream, add_chunks, aiter_of, astream_run, stream_run
@@ -41,6 +41,13 @@ def accepted_kwargs(func: Callable[..., Any]) -> frozenset[str]:
     if key is not None:
         _accepts[key] = found
     return found
+
+
+def _introspect() -> Any:
+    # `inspect` and `ast` cost milliseconds to import: loaded when a schema or graph is asked for.
+    from runwire.runnables import introspect
+
+    return introspect
 
 
 def is_generator_function(func: Any) -> bool:
@@ -89,19 +96,19 @@ class RunnableLambda(Runnable[Input, Output]):
 
     @property
     def InputType(self) -> Any:
-        return introspect.first_param_annotation(self.func or self.afunc)
+        return _introspect().first_param_annotation(self.func or self.afunc)
 
     @property
     def OutputType(self) -> Any:
-        return introspect.return_annotation(self.func or self.afunc)
+        return _introspect().return_annotation(self.func or self.afunc)
 
     def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
         import operator
 
         func = self.func or self.afunc
         if isinstance(func, operator.itemgetter):
-            return introspect.itemgetter_schema(self.get_name("Input"), func)
-        if self.InputType is Any and (keys := introspect.dict_keys_read(func)):
+            return _introspect().itemgetter_schema(self.get_name("Input"), func)
+        if self.InputType is Any and (keys := _introspect().dict_keys_read(func)):
             return schema.create_model(self.get_name("Input"), fields=dict.fromkeys(keys, (Any, ...)))
         return self._function_schema(self.InputType, "Input")
 
@@ -111,7 +118,8 @@ class RunnableLambda(Runnable[Input, Output]):
     @functools.cached_property
     def deps(self) -> list[Runnable[Any, Any]]:
         """The runnables the function uses from its globals or closure (drawn by `get_graph`)."""
-        return introspect.runnables_used(self.func or self.afunc)
+        used: list[Runnable[Any, Any]] = _introspect().runnables_used(self.func or self.afunc)
+        return used
 
     def _function_schema(self, root: Any, suffix: str) -> Any:
         if schema.is_pydantic_model(root):
@@ -244,12 +252,12 @@ class RunnableGenerator(Runnable[Input, Output]):
 
     @property
     def InputType(self) -> Any:
-        annotation = introspect.first_param_annotation(self._gen or self._agen)
+        annotation = _introspect().first_param_annotation(self._gen or self._agen)
         return (get_args(annotation) or (Any,))[0]
 
     @property
     def OutputType(self) -> Any:
-        annotation = introspect.return_annotation(self._gen or self._agen, unwrap_iterators=False)
+        annotation = _introspect().return_annotation(self._gen or self._agen, unwrap_iterators=False)
         return (get_args(annotation) or (Any,))[0]
 
     def _extra(self, config: RunnableConfig | None, run: Any) -> dict[str, Any]:

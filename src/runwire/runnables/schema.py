@@ -11,7 +11,6 @@ Not here: configurable fields themselves (`runwire.runnables.configurable`).
 from __future__ import annotations
 
 import functools
-import inspect
 import types
 import typing
 from collections.abc import Sequence
@@ -141,7 +140,7 @@ def object_fields(model: Any) -> dict[str, Any]:
 
 
 def is_pydantic_model(type_: Any) -> bool:
-    if not inspect.isclass(type_) or isinstance(type_, types.GenericAlias):
+    if isinstance(type_, types.GenericAlias) or not isinstance(type_, type):  # list[int] is no model
         return False
     from pydantic import BaseModel
 
