@@ -27,7 +27,6 @@ class RunnableBindingBase(Runnable[Input, Output]):
         config_factories: list[Callable[[RunnableConfig], RunnableConfig]] | None = None,
         custom_input_type: Any = None,
         custom_output_type: Any = None,
-        **extra: Any,
     ) -> None:
         self.bound = bound
         self.kwargs: dict[str, Any] = dict(kwargs or {})
@@ -35,8 +34,6 @@ class RunnableBindingBase(Runnable[Input, Output]):
         self.config_factories = list(config_factories or ())
         self.custom_input_type = custom_input_type
         self.custom_output_type = custom_output_type
-        for key, value in extra.items():  # subclasses' own fields, as langchain-core's pydantic init
-            setattr(self, key, value)
         # Decided once: only factories or an overriding subclass need the full merge per call.
         self._plain = not self.config_factories and (
             type(self)._merge_configs is RunnableBindingBase._merge_configs
