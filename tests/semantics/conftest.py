@@ -99,6 +99,22 @@ _WHERE = {
     "ImagePromptTemplate": "prompts.image",
     "BaseExampleSelector": "example_selectors",
     "LengthBasedExampleSelector": "example_selectors",
+    # -- i15a: schemas, configurable, listeners, history, config helpers, router, graph, as_tool
+    "RouterRunnable": "runnables",
+    "ConfigurableField": "runnables",
+    "ConfigurableFieldSingleOption": "runnables",
+    "ConfigurableFieldMultiOption": "runnables",
+    "ConfigurableFieldSpec": "runnables",
+    "add": "runnables",
+    "aadd": "runnables",
+    "RunnableWithMessageHistory": "runnables",
+    "InMemoryChatMessageHistory": "chat_history",
+    "BaseChatMessageHistory": "chat_history",
+    "ensure_config": "runnables.config",
+    "merge_configs": "runnables.config",
+    "patch_config": "runnables.config",
+    "get_config_list": "runnables.config",
+    "Tool": "tools",
 }
 
 

@@ -49,6 +49,14 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
         return type(self).__name__
 
     @property
+    def InputType(self) -> Any:
+        """What a model accepts: a string, a prompt value or a list of messages."""
+        from runwire.messages import BaseMessage
+        from runwire.prompt_values import ChatPromptValueConcrete, StringPromptValue
+
+        return str | StringPromptValue | ChatPromptValueConcrete | list[BaseMessage]
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {}
 

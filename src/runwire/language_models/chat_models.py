@@ -53,6 +53,10 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     disable_streaming: bool = False
     streaming: bool = False
 
+    @property
+    def OutputType(self) -> Any:
+        return BaseMessage
+
     def _generate(
         self,
         messages: list[BaseMessage],

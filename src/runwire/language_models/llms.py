@@ -34,6 +34,10 @@ class BaseLLM(BaseLanguageModel):
 
     _ls_model_type: ClassVar[str] = "llm"
 
+    @property
+    def OutputType(self) -> Any:
+        return str
+
     def _provider(self) -> str:
         name = type(self).__name__
         return name.removesuffix("LLM").lower()

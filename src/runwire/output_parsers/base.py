@@ -117,6 +117,19 @@ class BaseOutputParser(Fields, BaseLLMOutputParser[T], Runnable[Any, T]):
     def InputType(self) -> Any:
         return str | BaseMessage
 
+    @property
+    def OutputType(self) -> Any:
+        """The `T` of the nearest `BaseOutputParser[T]`-style base (`str` for StrOutputParser)."""
+        from runwire.runnables.schema import first_generic_arg
+
+        found = first_generic_arg(type(self), BaseLLMOutputParser)
+        if found is None:
+            raise TypeError(
+                f"Runnable {type(self).__name__} doesn't have an inferable OutputType. "
+                "Override the OutputType property to specify the output type."
+            )
+        return found
+
 
 class BaseGenerationOutputParser(BaseOutputParser[T]):
     """A parser that reads whole generations: implement `parse_result` instead of `parse`."""

@@ -173,7 +173,18 @@ class BasePromptTemplate(Described, Fields, Runnable[dict[str, Any], PromptValue
 
     @property
     def OutputType(self) -> Any:
-        return PromptValue
+        from runwire.prompt_values import ChatPromptValueConcrete
+
+        return StringPromptValue | ChatPromptValueConcrete
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        """`PromptInput`: the input variables (required) and optional variables, typed by
+        `input_types` (str by default)."""
+        from runwire.runnables.schema import create_model
+
+        fields: dict[str, Any] = {k: (self.input_types.get(k, str), ...) for k in self.input_variables}
+        fields.update({k: (self.input_types.get(k, str), None) for k in self.optional_variables})
+        return create_model("PromptInput", fields=fields)
 
     def pretty_repr(self, html: bool = False) -> str:
         """A human-readable rendering of the template."""

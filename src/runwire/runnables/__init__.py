@@ -1,7 +1,11 @@
-"""Runnables: the composable units of a pipeline and the combinators that join them."""
+"""Runnables: the composable units of a pipeline and the combinators that join them.
+
+The rarer names (configurable fields, routers, message history) load on first access."""
+
+from typing import Any
 
 from runwire.runnables.base import Runnable, RunnableSerializable, coerce_to_runnable
-from runwire.runnables.binding import RunnableBinding
+from runwire.runnables.binding import RunnableBinding, RunnableBindingBase
 from runwire.runnables.branch import RunnableBranch
 from runwire.runnables.config import (
     RunnableConfig,
@@ -20,12 +24,43 @@ from runwire.runnables.retry import RetryState, RunnableRetry
 from runwire.runnables.sequence import RunnableSequence
 from runwire.runnables.streaming import AddableDict
 
+_LAZY = {
+    "ConfigurableField": "utils",
+    "ConfigurableFieldMultiOption": "utils",
+    "ConfigurableFieldSingleOption": "utils",
+    "ConfigurableFieldSpec": "utils",
+    "aadd": "utils",
+    "add": "utils",
+    "RouterInput": "router",
+    "RouterRunnable": "router",
+    "RunnableWithMessageHistory": "history",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"runwire.runnables.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "AddableDict",
+    "ConfigurableField",
+    "ConfigurableFieldMultiOption",
+    "ConfigurableFieldSingleOption",
+    "ConfigurableFieldSpec",
     "RetryState",
+    "RouterInput",
+    "RouterRunnable",
     "Runnable",
     "RunnableAssign",
     "RunnableBinding",
+    "RunnableBindingBase",
     "RunnableBranch",
     "RunnableConfig",
     "RunnableEach",
@@ -39,6 +74,9 @@ __all__ = [
     "RunnableSequence",
     "RunnableSerializable",
     "RunnableWithFallbacks",
+    "RunnableWithMessageHistory",
+    "aadd",
+    "add",
     "chain",
     "coerce_to_runnable",
     "ensure_config",

@@ -25,6 +25,8 @@ from runwire.runnables.config import (
     ensure_config,
     run_in_executor,
 )
+from runwire.runnables.extras import RunnableExtras
+from runwire.runnables.schema import RunnableSchemas
 from runwire.runnables.streaming import _DONE as NO_INPUT
 from runwire.runnables.streaming import (
     _agathered,
@@ -50,7 +52,7 @@ Input = TypeVar("Input")
 Output = TypeVar("Output")
 
 
-class Runnable(Generic[Input, Output]):
+class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
     """A unit of work that can be invoked, batched, streamed and composed with `|`."""
 
     name: str | None = None
@@ -80,7 +82,7 @@ class Runnable(Generic[Input, Output]):
         """The run name: `name`, else this object's `name`, else its class name."""
         base = name or self.name or type(self).__name__
         if suffix:
-            return f"{base}{suffix}" if base[0].isupper() else f"{base}_{suffix}"
+            return f"{base}{suffix.title()}" if base[0].isupper() else f"{base}_{suffix.lower()}"
         return base
 
     _serialized_cache: dict[str, Any] | None = None
@@ -101,14 +103,6 @@ class Runnable(Generic[Input, Output]):
     @property
     def _serialized(self) -> dict[str, Any]:
         return self._serialized_cache or self._make_serialized()
-
-    @property
-    def InputType(self) -> Any:
-        return Any
-
-    @property
-    def OutputType(self) -> Any:
-        return Any
 
     # -- the one extension point -----------------------------------------------------------------
 
@@ -411,9 +405,14 @@ class Runnable(Generic[Input, Output]):
             exception_key=exception_key,
         )
 
-    def with_types(self, *, input_type: Any = None, output_type: Any = None) -> Runnable[Input, Output]:
-        """Kept for compatibility: runwire does not check types at run time."""
-        return self
+    def with_types(
+        self, *, input_type: Any = None, output_type: Any = None
+    ) -> RunnableBinding[Input, Output]:
+        """A runnable whose `InputType`/`OutputType` (and schemas) are the given types; like
+        langchain-core, nothing is checked at run time."""
+        from runwire.runnables.binding import RunnableBinding
+
+        return RunnableBinding(bound=self, custom_input_type=input_type, custom_output_type=output_type)
 
     def _call_with_config(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
-from runwire.runnables.config import RunnableConfig, gather_or_cancel, get_config_list, run_all
+from runwire.runnables.config import RunnableConfig, config_list, gather_or_cancel, run_all
 
 
 def batch(
@@ -18,7 +18,7 @@ def batch(
 ) -> list[Any]:
     if not inputs:
         return []
-    configs = get_config_list(config, len(inputs))
+    configs = config_list(config, len(inputs))
     invoke = runnable.invoke
     tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
     results = run_all(tasks, configs[0].get("max_concurrency"))
@@ -36,7 +36,7 @@ async def abatch(
 
     if not inputs:
         return []
-    configs = get_config_list(config, len(inputs))
+    configs = config_list(config, len(inputs))
     limit = configs[0].get("max_concurrency")
     semaphore = asyncio.Semaphore(limit) if limit else None
 
@@ -54,21 +54,38 @@ async def abatch(
 def batch_as_completed(
     runnable: Any, inputs: Sequence[Any], config: Any, return_exceptions: bool, kwargs: dict[str, Any]
 ) -> Iterator[tuple[int, Any]]:
-    from concurrent.futures import as_completed
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
 
     from runwire.runnables.config import shared_executor
 
-    configs = get_config_list(config, len(inputs))
+    if not inputs:
+        return
+    configs = config_list(config, len(inputs))
+    limit = configs[0].get("max_concurrency") or len(inputs)
     pool = shared_executor()
-    futures = {
-        pool.submit(runnable.invoke, x, c, **kwargs): i
-        for i, (x, c) in enumerate(zip(inputs, configs, strict=True))
-    }
-    for future in as_completed(futures):
-        exc = future.exception()
-        if exc is not None and not return_exceptions:
-            raise exc
-        yield futures[future], exc if exc is not None else future.result()
+    pending: dict[Future[Any], int] = {}
+    queued = iter(enumerate(zip(inputs, configs, strict=True)))
+
+    def submit_next() -> None:
+        for index, (x, c) in queued:
+            pending[pool.submit(runnable.invoke, x, c, **kwargs)] = index
+            return
+
+    try:
+        for _ in range(limit):  # no more than `max_concurrency` inputs in flight
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                exc = future.exception()
+                if exc is not None and not return_exceptions:
+                    raise exc
+                submit_next()
+                yield index, exc if exc is not None else future.result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 async def abatch_as_completed(
@@ -76,11 +93,16 @@ async def abatch_as_completed(
 ) -> AsyncIterator[tuple[int, Any]]:
     import asyncio
 
-    configs = get_config_list(config, len(inputs))
+    configs = config_list(config, len(inputs))
+    limit = configs[0].get("max_concurrency") if configs else None
+    semaphore = asyncio.Semaphore(limit) if limit else None
 
     async def one(i: int, x: Any, c: RunnableConfig) -> tuple[int, Any]:
         try:
-            return i, await runnable.ainvoke(x, c, **kwargs)
+            if semaphore is None:
+                return i, await runnable.ainvoke(x, c, **kwargs)
+            async with semaphore:
+                return i, await runnable.ainvoke(x, c, **kwargs)
         except Exception as exc:
             if not return_exceptions:
                 raise

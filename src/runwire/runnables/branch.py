@@ -27,6 +27,21 @@ class RunnableBranch(Runnable[Input, Output]):
             self.branches.append((coerce_to_runnable(pair[0]), coerce_to_runnable(pair[1])))
         self.default: Runnable[Input, Output] = coerce_to_runnable(default)
 
+    def _children(self) -> list[Runnable[Any, Any]]:
+        return [self.default, *(r for _, r in self.branches), *(c for c, _ in self.branches)]
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        for runnable in self._children():  # the first child whose input has a known type
+            if runnable.get_input_jsonschema(config).get("type") is not None:
+                return runnable.get_input_schema(config)
+        return super().get_input_schema(config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        from runwire.runnables.schema import unique_config_specs
+
+        return unique_config_specs(spec for step in self._children() for spec in step.config_specs)
+
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         for index, (condition, branch) in enumerate(self.branches, 1):
             if condition.invoke(input, child_config(config, run, f"condition:{index}")):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from runwire.callbacks.context import current_run
@@ -43,7 +43,12 @@ CONFIG_KEYS = frozenset(RunnableConfig.__annotations__)
 
 
 def ensure_config(config: RunnableConfig | None = None) -> RunnableConfig:
-    """A complete config: defaults, then the current run's child config, then `config` key by key."""
+    """A complete config: defaults, then the current run's child config, then `config` key by key.
+
+    As in langchain-core, lists and dicts are fresh copies (a callee may mutate them), keys that
+    are not config keys go to `configurable`, and string `model` / `checkpoint_ns` values of
+    `configurable` are copied into `metadata` unless it has them.
+    """
     out: dict[str, Any] = {
         "tags": [],
         "metadata": {},
@@ -56,7 +61,7 @@ def ensure_config(config: RunnableConfig | None = None) -> RunnableConfig:
         out["callbacks"] = parent.get_child()
         out["tags"] = list(parent._inh_tags)
         out["metadata"] = dict(parent._inh_md)
-        out.update({k: v for k, v in parent._cfg.items() if v is not None})
+        out.update({k: _copied(k, v) for k, v in parent._cfg.items() if v is not None})
     if config:
         callbacks = config.get("callbacks")
         if isinstance(callbacks, CallbackManager) and "tags" not in config:
@@ -66,16 +71,45 @@ def ensure_config(config: RunnableConfig | None = None) -> RunnableConfig:
             if value is None:
                 continue
             if key in CONFIG_KEYS:
-                out[key] = (
-                    list(value)
-                    if key == "tags"
-                    else dict(value)
-                    if key in {"metadata", "configurable"}
-                    else value
-                )
+                out[key] = _copied(key, value)
             else:
                 out["configurable"] = {**out["configurable"], key: value}
+    configurable = out["configurable"]
+    if configurable:
+        for key in _METADATA_FROM_CONFIGURABLE:
+            value = configurable.get(key)
+            if isinstance(value, str) and key not in out["metadata"]:
+                out["metadata"] = {**out["metadata"], key: value}
     return out  # type: ignore[return-value]
+
+
+_METADATA_FROM_CONFIGURABLE = ("model", "checkpoint_ns")
+
+
+def _copied(key: str, value: Any) -> Any:
+    if key == "tags" or (key == "callbacks" and isinstance(value, list)):
+        return list(value)
+    if key in {"metadata", "configurable"}:
+        return dict(value)
+    return value
+
+
+def config_for_function(config: RunnableConfig | None, run: Any) -> RunnableConfig:
+    """The config a user function that declares `config` receives: complete, with `callbacks`
+    always a CallbackManager attached under `run` (langchain-core's `run_manager.get_child()`)."""
+    out = ensure_config(child_config(config, run))
+    callbacks = out["callbacks"]
+    if not isinstance(callbacks, CallbackManager):  # None or a list: no run was opened
+        tags, metadata = out["tags"], out["metadata"]
+        out["callbacks"] = CallbackManager(
+            callbacks,
+            callbacks,
+            tags=tags,
+            inheritable_tags=tags,
+            metadata=metadata,
+            inheritable_metadata=metadata,
+        )
+    return out
 
 
 def patch_config(
@@ -128,8 +162,14 @@ def _merge_callbacks(base: Any, more: Any) -> Any:
 
 
 def merge_configs(*configs: RunnableConfig | None) -> RunnableConfig:
-    """Later configs win key by key; tags are unioned (sorted), metadata and configurable merged,
-    callbacks combined (de-duplicated by identity)."""
+    """langchain-core's `merge_configs`: each config completed (`ensure_config`), later ones win
+    key by key; tags are unioned (sorted), metadata merged (nested `lc_versions` maps too),
+    configurable merged, callbacks combined."""
+    return merge_config_dicts(*(ensure_config(c) for c in configs if c is not None))
+
+
+def merge_config_dicts(*configs: RunnableConfig | None) -> RunnableConfig:
+    """`merge_configs` without completing each config first (what bindings use per call)."""
     out: dict[str, Any] = {}
     for config in configs:
         if not config:
@@ -137,23 +177,42 @@ def merge_configs(*configs: RunnableConfig | None) -> RunnableConfig:
         for key, value in cast(dict[str, Any], config).items():
             if key == "tags":
                 out["tags"] = sorted({*out.get("tags", ()), *(value or ())})
-            elif key in {"metadata", "configurable"}:
+            elif key == "metadata":
+                out[key] = _merge_metadata(out.get(key, {}), value or {})
+            elif key == "configurable":
                 out[key] = {**out.get(key, {}), **(value or {})}
             elif key == "callbacks":
-                out["callbacks"] = _merge_callbacks(out.get("callbacks"), value)
+                merged = _merge_callbacks(out.get("callbacks"), value)
+                if merged is not None:
+                    out["callbacks"] = merged
             elif key == "recursion_limit":
                 if value != DEFAULT_RECURSION_LIMIT:
                     out[key] = value
-            elif value is not None or key not in out:
-                out[key] = value
+            else:
+                out[key] = value or out.get(key)
     return out  # type: ignore[return-value]
 
 
-def get_config_list(
+def _merge_metadata(base: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    # Last writer wins, except langchain's `lc_versions` map, which accumulates package versions.
+    merged = {**base, **more}
+    base_versions, more_versions = base.get("lc_versions"), more.get("lc_versions")
+    if isinstance(more_versions, Mapping):
+        merged["lc_versions"] = {
+            **(base_versions if isinstance(base_versions, Mapping) else {}),
+            **more_versions,
+        }
+    elif "lc_versions" not in more and isinstance(base_versions, Mapping):
+        merged["lc_versions"] = {**base_versions}
+    return merged
+
+
+def config_list(
     config: RunnableConfig | Sequence[RunnableConfig] | None, length: int
 ) -> list[RunnableConfig]:
-    """One config per input: a list must match `length`; a single config is shared (its run_id
-    goes to the first input only, as ids must be unique)."""
+    """One config per input, as given (batch uses this: `invoke` completes each config itself).
+    A list must match `length`; a single config is shared (its run_id goes to the first input
+    only, as ids must be unique)."""
     if length < 0:
         raise ValueError(f"length must be >= 0, got {length}")
     if isinstance(config, Sequence) and not isinstance(config, dict):
@@ -162,7 +221,7 @@ def get_config_list(
                 f"got {len(config)} configs for {length} inputs: pass one config, or exactly one per input"
             )
         return list(config)
-    if config is not None and config.get("run_id") is not None:
+    if length > 1 and config is not None and config.get("run_id") is not None:
         import warnings
 
         warnings.warn(
@@ -172,8 +231,15 @@ def get_config_list(
             stacklevel=3,
         )
         rest: dict[str, Any] = {k: v for k, v in config.items() if k != "run_id"}
-        return [config, *([rest] * (length - 1))] if length else []  # type: ignore[list-item]
+        return [config, *([rest] * (length - 1))]  # type: ignore[list-item]
     return [config if config is not None else {} for _ in range(length)]  # type: ignore[misc]
+
+
+def get_config_list(
+    config: RunnableConfig | Sequence[RunnableConfig] | None, length: int
+) -> list[RunnableConfig]:
+    """langchain-core's `get_config_list`: one complete config per input (see `config_list`)."""
+    return [ensure_config(c) for c in config_list(config, length)]
 
 
 def get_callback_manager_for_config(config: RunnableConfig) -> CallbackManager:

@@ -22,6 +22,28 @@ class RunnableEach(Runnable[list[Any], list[Any]]):
         base = name or self.name or f"RunnableEach<{self.bound.get_name()}>"
         return f"{base}{suffix}" if suffix else base
 
+    @property
+    def InputType(self) -> Any:
+        return list[self.bound.InputType]  # type: ignore[name-defined]
+
+    @property
+    def OutputType(self) -> Any:
+        return list[self.bound.OutputType]  # type: ignore[name-defined]
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        from runwire.runnables.schema import create_model
+
+        return create_model(self.get_name("Input"), root=(list[self.bound.get_input_schema(config)], None))  # type: ignore[misc]
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        from runwire.runnables.schema import create_model
+
+        return create_model(self.get_name("Output"), root=list[self.bound.get_output_schema(config)])  # type: ignore[misc]
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return self.bound.config_specs
+
     def _check(self, input: Any) -> list[Any]:
         if not isinstance(input, list | tuple):
             raise TypeError(

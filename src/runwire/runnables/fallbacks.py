@@ -35,6 +35,22 @@ class RunnableWithFallbacks(Runnable[Input, Output]):
     def runnables(self) -> list[Runnable[Input, Output]]:
         return [self.runnable, *self.fallbacks]
 
+    # Schemas are the primary runnable's.
+    InputType = property(lambda self: self.runnable.InputType)
+    OutputType = property(lambda self: self.runnable.OutputType)
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self.runnable.get_input_schema(config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self.runnable.get_output_schema(config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        from runwire.runnables.schema import unique_config_specs
+
+        return unique_config_specs(spec for step in self.runnables for spec in step.config_specs)
+
     def _inputs(self, input: Any) -> Any:
         if self.exception_key is not None and not isinstance(input, dict):
             raise TypeError(

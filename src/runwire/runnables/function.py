@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, get_args
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import (
     DEFAULT_RECURSION_LIMIT,
     RunnableConfig,
     child_config,
+    config_for_function,
     ensure_config,
     run_in_executor,
 )
@@ -49,6 +51,13 @@ def accepted_kwargs(func: Callable[..., Any]) -> frozenset[str]:
     if key is not None:
         _accepts[key] = found
     return found
+
+
+def _introspect() -> Any:
+    # `inspect` and `ast` cost milliseconds to import: loaded when a schema or graph is asked for.
+    from runwire.runnables import introspect
+
+    return introspect
 
 
 def is_generator_function(func: Any) -> bool:
@@ -158,10 +167,46 @@ class RunnableLambda(Runnable[Input, Output]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         return super().get_name(suffix, name=name or self.name or "RunnableLambda")
 
+    # Schemas, as langchain-core infers them: annotations, an itemgetter's keys, the keys the
+    # function's source reads from its input.
+
+    @property
+    def InputType(self) -> Any:
+        return _introspect().first_param_annotation(self.func or self.afunc)
+
+    @property
+    def OutputType(self) -> Any:
+        return _introspect().return_annotation(self.func or self.afunc)
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        import operator
+
+        func = self.func or self.afunc
+        if isinstance(func, operator.itemgetter):
+            return _introspect().itemgetter_schema(self.get_name("Input"), func)
+        if self.InputType is Any and (keys := _introspect().dict_keys_read(func)):
+            return schema.create_model(self.get_name("Input"), fields=dict.fromkeys(keys, (Any, ...)))
+        return self._function_schema(self.InputType, "Input")
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self._function_schema(self.OutputType, "Output")
+
+    @functools.cached_property
+    def deps(self) -> list[Runnable[Any, Any]]:
+        """The runnables the function uses from its globals or closure (drawn by `get_graph`)."""
+        used: list[Runnable[Any, Any]] = _introspect().runnables_used(self.func or self.afunc)
+        return used
+
+    def _function_schema(self, root: Any, suffix: str) -> Any:
+        if schema.is_pydantic_model(root):
+            return root
+        module = getattr(self.func or self.afunc, "__module__", None)  # resolves string annotations
+        return schema.create_model(self.get_name(suffix), root=root, module=module)
+
     def _extra(self, wants: frozenset[str], config: RunnableConfig | None, run: Any) -> dict[str, Any]:
         extra: dict[str, Any] = {}
         if "config" in wants:
-            extra["config"] = ensure_config(child_config(config, run))
+            extra["config"] = config_for_function(config, run)
         if "run_manager" in wants:
             extra["run_manager"] = run
         return extra
@@ -301,8 +346,18 @@ class RunnableGenerator(Runnable[Input, Output]):
         self.name = name or _func_name(transform) or "RunnableGenerator"
         self._wants = accepted_kwargs(transform)
 
+    @property
+    def InputType(self) -> Any:
+        annotation = _introspect().first_param_annotation(self._gen or self._agen)
+        return (get_args(annotation) or (Any,))[0]
+
+    @property
+    def OutputType(self) -> Any:
+        annotation = _introspect().return_annotation(self._gen or self._agen, unwrap_iterators=False)
+        return (get_args(annotation) or (Any,))[0]
+
     def _extra(self, config: RunnableConfig | None, run: Any) -> dict[str, Any]:
-        return {"config": ensure_config(child_config(config, run))} if "config" in self._wants else {}
+        return {"config": config_for_function(config, run)} if "config" in self._wants else {}
 
     def _transform(
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Runnable, coerce_to_runnable, indent_lines_after_first
 from runwire.runnables.config import RunnableConfig, child_config, gather_or_cancel, run_all
 from runwire.runnables.streaming import AddableDict, aclose_upstream
@@ -29,6 +30,37 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         base = name or self.name or f"RunnableParallel<{','.join(self.steps__)}>"
         return f"{base}{suffix}" if suffix else base
+
+    @property
+    def InputType(self) -> Any:
+        for step in self.steps__.values():
+            if step.InputType:
+                return step.InputType
+        return Any
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        # Steps that all read a dict: the union of the keys they read.
+        steps = self.steps__.values()
+        if all(s.get_input_jsonschema(config).get("type", "object") == "object" for s in steps):
+            fields: dict[str, Any] = {}
+            for step in steps:
+                step_schema = step.get_input_schema(config)
+                root = step_schema.model_fields.get("root")
+                if root is not None and root.annotation != Any:
+                    return super().get_input_schema(config)
+                fields.update(schema.object_fields(step_schema))
+            return schema.create_model(self.get_name("Input"), fields=fields)
+        return super().get_input_schema(config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        fields = {key: (step.OutputType, ...) for key, step in self.steps__.items()}
+        return schema.create_model(self.get_name("Output"), fields=fields)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return schema.unique_config_specs(
+            spec for step in self.steps__.values() for spec in step.config_specs
+        )
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> dict[str, Any]:
         keys = list(self.steps__)

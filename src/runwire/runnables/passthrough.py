@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config
+from runwire.runnables.config import RunnableConfig, child_config, config_for_function
 from runwire.runnables.function import accepted_kwargs, fold_chunks
 from runwire.runnables.parallel import RunnableParallel
 from runwire.runnables.streaming import AddableDict, aclose_upstream
@@ -20,6 +21,7 @@ class RunnablePassthrough(Runnable[Input, Input]):
         func: Callable[..., Any] | None = None,
         afunc: Callable[..., Any] | None = None,
         *,
+        input_type: Any = None,
         name: str | None = None,
     ) -> None:
         import inspect
@@ -27,9 +29,18 @@ class RunnablePassthrough(Runnable[Input, Input]):
         if inspect.iscoroutinefunction(func):  # langchain-core: an async `func` is the `afunc`
             func, afunc = None, func
         self.func, self.afunc, self.name = func, afunc, name
+        self.input_type = input_type
         # Each gets the config when it takes a `config` parameter (decided here, not per call).
         self._wants = accepted_kwargs(func) if func is not None else frozenset()
         self._awants = accepted_kwargs(afunc) if afunc is not None else frozenset()
+
+    @property
+    def InputType(self) -> Any:
+        return self.input_type or Any
+
+    @property
+    def OutputType(self) -> Any:
+        return self.input_type or Any
 
     @classmethod
     def assign(cls, **kwargs: Any) -> RunnableAssign:  # type: ignore[override]
@@ -41,7 +52,7 @@ class RunnablePassthrough(Runnable[Input, Input]):
         wants: frozenset[str], config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
     ) -> dict[str, Any]:
         if "config" in wants:
-            return {**kwargs, "config": ensure_config(child_config(config, run))}
+            return {**kwargs, "config": config_for_function(config, run)}
         return kwargs
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
@@ -86,6 +97,26 @@ class RunnableAssign(Runnable[dict[str, Any], dict[str, Any]]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         base = name or self.name or f"RunnableAssign<{','.join(self.mapper.steps__)}>"
         return f"{base}{suffix}" if suffix else base
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        mapper_input = self.mapper.get_input_schema(config)
+        if not schema.is_root_model(mapper_input):
+            return mapper_input
+        return super().get_input_schema(config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        mapper_input = self.mapper.get_input_schema(config)
+        mapper_output = self.mapper.get_output_schema(config)
+        if not schema.is_root_model(mapper_output):
+            if not schema.is_root_model(mapper_input):
+                fields = {**schema.object_fields(mapper_input), **schema.object_fields(mapper_output)}
+                return schema.create_model("RunnableAssignOutput", fields=fields)
+            return mapper_output
+        return super().get_output_schema(config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return self.mapper.config_specs
 
     def _check(self, input: Any) -> None:
         if not isinstance(input, dict):

@@ -91,6 +91,20 @@ class RunnableRetry(Runnable[Input, Output]):
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         return self.bound.get_name(suffix, name=name or self.name)
 
+    # Schemas are the bound runnable's.
+    InputType = property(lambda self: self.bound.InputType)
+    OutputType = property(lambda self: self.bound.OutputType)
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self.bound.get_input_schema(config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        return self.bound.get_output_schema(config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return self.bound.config_specs
+
     def _sleep_for(self, attempt: int) -> float:
         if not self.wait_exponential_jitter:
             return 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable, indent_lines_after_first
 from runwire.runnables.config import RunnableConfig, child_config
 from runwire.runnables.streaming import aclose_upstream
@@ -38,6 +39,24 @@ class RunnableSequence(Runnable[Input, Output]):
         self.steps: list[Runnable[Any, Any]] = flat
         self.name = name
         self._tags = tuple(f"seq:step:{i}" for i in range(1, len(flat) + 1))  # built once, not per call
+
+    @property
+    def InputType(self) -> Any:
+        return self.first.InputType
+
+    @property
+    def OutputType(self) -> Any:
+        return self.last.OutputType
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        return schema.sequence_input_schema(self.steps, config)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        return schema.sequence_output_schema(self.steps, config)
+
+    @property
+    def config_specs(self) -> list[Any]:
+        return schema.unique_config_specs(spec for step in self.steps for spec in step.config_specs)
 
     @property
     def first(self) -> Runnable[Input, Any]:
