@@ -216,3 +216,37 @@ def test_convert_to_messages_rejects_like_langchain(lib: Any, messages: Any, err
     """Issue 21 item 14: bad roles and shapes raise langchain-core's exception types."""
     with pytest.raises(error):
         lib.convert_to_messages(messages)
+
+
+def test_provider_models_write_their_key_as_a_secret(runwire: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """runwire's ChatOpenAI serializes under langchain_openai's id and field names; the API key
+    becomes a secret record naming OPENAI_API_KEY, and loads from `secrets_map` or the env.
+    (langchain_openai is not installed here, so its side is a record in its documented shape.)"""
+    from runwire.chat_models import ChatOpenAI
+
+    model = ChatOpenAI(model="gpt-4o-mini", api_key="sk-do-not-write", temperature=0.2)
+    text = runwire.dumps(runwire.ChatPromptTemplate.from_template("{q}") | model)
+    assert "sk-do-not-write" not in text
+    record = json.loads(text)["kwargs"]["last"]
+    assert record["id"] == ["langchain", "chat_models", "openai", "ChatOpenAI"]
+    assert record["kwargs"]["model_name"] == "gpt-4o-mini"
+    assert record["kwargs"]["openai_api_key"] == {"lc": 1, "type": "secret", "id": ["OPENAI_API_KEY"]}
+    chain = runwire.loads(text, secrets_map={"OPENAI_API_KEY": "sk-from-map"})
+    loaded = chain.steps[-1]
+    assert (loaded.model, loaded.temperature, loaded.api_key.get_secret_value()) == (
+        "gpt-4o-mini",
+        0.2,
+        "sk-from-map",
+    )
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    partner = {
+        "lc": 1,
+        "type": "constructor",
+        "id": ["langchain_openai", "chat_models", "base", "ChatOpenAI"],
+        "kwargs": {
+            "model_name": "gpt-4o",
+            "openai_api_key": {"lc": 1, "type": "secret", "id": ["OPENAI_API_KEY"]},
+        },
+    }
+    from_partner = runwire.load(partner, secrets_from_env=True)
+    assert (from_partner.model, from_partner.api_key.get_secret_value()) == ("gpt-4o", "sk-from-env")

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from runwire.load.mapping import registry
-from runwire.load.serializable import Serializable, to_json_not_implemented
+from runwire.load.serializable import SecretRef, Serializable, secret_record, to_json_not_implemented
 
 __all__ = ["dumpd", "dumps"]
 
@@ -44,6 +44,8 @@ def _serialize(obj: Any) -> Any:
         return {k: _serialize(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_serialize(item) for item in obj]
+    if type(obj) is SecretRef:
+        return secret_record(obj.env_name)
     if isinstance(obj, Serializable):
         record = obj.to_json()
         if record.get("type") == "constructor":

@@ -132,6 +132,38 @@ def _fallbacks(f: Any) -> dict[str, Any]:
     }
 
 
+_HOSTED_NAMES = {
+    # runwire field -> the field name langchain_openai / langchain_anthropic write
+    "ChatOpenAI": {
+        "model": "model_name",
+        "base_url": "openai_api_base",
+        "organization": "openai_organization",
+        "timeout": "request_timeout",
+    },
+    "ChatAnthropic": {
+        "base_url": "anthropic_api_url",
+        "timeout": "default_request_timeout",
+        "stop": "stop_sequences",
+    },
+}
+_NOT_WRITTEN = frozenset({"api_key", "callbacks", "cache", "verbose"})
+
+
+def _hosted(m: Any) -> dict[str, Any]:
+    """A provider chat model: its settings under the partner package's names, and its API key
+    as a secret record naming the environment variable (never the key)."""
+    from runwire.load.serializable import SecretRef, useful
+
+    names = _HOSTED_NAMES.get(type(m).__name__, {})
+    kwargs: dict[str, Any] = {}
+    for field, (default, factory) in type(m).model_fields.items():
+        value = getattr(m, field, None)
+        if field not in _NOT_WRITTEN and useful(value, default, factory):
+            kwargs[names.get(field, field)] = value
+    kwargs[f"{m._provider_key}_api_key"] = SecretRef(m._key_env)
+    return kwargs
+
+
 _LC_MESSAGES = ("langchain", "schema", "messages")
 _LC_CHAT = ("langchain", "prompts", "chat")
 _LC_RUNNABLE = ("langchain", "schema", "runnable")
@@ -260,6 +292,18 @@ ENTRIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Kwargs], ...] = (
             ("RunnablePick", "passthrough", lambda p: {"keys": p.keys}),
             ("RunnableWithFallbacks", "fallbacks", _fallbacks),
         )
+    ),
+    (
+        "runwire.chat_models.openai.ChatOpenAI",
+        ("langchain", "chat_models", "openai", "ChatOpenAI"),
+        ("langchain_openai", "chat_models", "base", "ChatOpenAI"),
+        _hosted,
+    ),
+    (
+        "runwire.chat_models.anthropic.ChatAnthropic",
+        ("langchain", "chat_models", "anthropic", "ChatAnthropic"),
+        ("langchain_anthropic", "chat_models", "ChatAnthropic"),
+        _hosted,
     ),
 )
 

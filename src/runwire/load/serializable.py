@@ -16,7 +16,7 @@ from typing import Any
 from runwire._fields import _MISSING as _REQUIRED
 from runwire._fields import Fields
 
-__all__ = ["Serializable", "to_json_not_implemented"]
+__all__ = ["SecretRef", "Serializable", "to_json_not_implemented", "useful"]
 
 
 def to_json_not_implemented(obj: object) -> dict[str, Any]:
@@ -42,6 +42,16 @@ def _differs(value: Any, default: Any) -> bool:
 
 def secret_record(env_name: str) -> dict[str, Any]:
     return {"lc": 1, "type": "secret", "id": [env_name]}
+
+
+class SecretRef:
+    """A secret's place in a record: written as a secret record naming `env_name`, never the
+    value. Only code builds these, so user data can never pass for a secret."""
+
+    __slots__ = ("env_name",)
+
+    def __init__(self, env_name: str) -> None:
+        self.env_name = env_name
 
 
 class Serializable(Fields):
@@ -86,7 +96,7 @@ class Serializable(Fields):
         for name, (default, factory) in type(self).model_fields.items():
             value = getattr(self, name, None)
             required = default is _REQUIRED and factory is None
-            if required or _useful(value, default, factory):
+            if required or useful(value, default, factory):
                 kwargs[name] = value
         secrets: dict[str, str] = {}
         for klass in reversed(type(self).__mro__):  # subclasses override their bases
@@ -113,7 +123,7 @@ class Serializable(Fields):
         return keys
 
 
-def _useful(value: Any, default: Any, factory: Any) -> bool:
+def useful(value: Any, default: Any, factory: Any) -> bool:
     # langchain-core's rule: truthy values, and falsy ones that differ from the default
     # (an empty dict or list from a factory is not worth writing).
     try:
