@@ -19,8 +19,7 @@ def _collect_in_thread(make_stream: Any, timeout: float = 20.0) -> list[dict[str
     events: list[dict[str, Any]] = []
 
     async def gather() -> None:
-        async for event in make_stream():
-            events.append(event)
+        events.extend([event async for event in make_stream()])
 
     thread = threading.Thread(target=lambda: asyncio.run(gather()), daemon=True)
     thread.start()
