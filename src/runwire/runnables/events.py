@@ -1,4 +1,5 @@
-"""`astream_events(version="v2")`: every run of a streamed call as a flat stream of event dicts.
+"""`astream_events(version="v2")`: every run of a streamed call as a flat stream of event dicts
+(v1 is read off the run log instead, see `log_stream`).
 
 A handler that hears every event turns each into langchain-core's v2 event shape
 (`event`, `name`, `run_id`, `parent_ids` root-first, `tags`, `metadata`, `data`) and hands it
@@ -288,7 +289,8 @@ class EventStreamHandler(BaseCallbackHandler):
         self._send(event, name)
 
 
-def _with_handler(given: Any, handler: EventStreamHandler) -> dict[str, Any]:
+def _with_handler(given: Any, handler: Any) -> dict[str, Any]:
+    """`given` config with `handler` added to its callbacks (inherited by every run)."""
     config: dict[str, Any] = dict(given or {})
     callbacks = config.get("callbacks")
     if callbacks is None:
@@ -322,10 +324,22 @@ async def astream_events(
     **kwargs: Any,
 ) -> AsyncIterator[dict[str, Any]]:
     """Stream the events of `runnable.astream(input, config)`; see `Runnable.astream_events`."""
+    if version == "v1":
+        from runwire.runnables.log_stream import astream_events_v1
+
+        filters = {
+            "include_names": include_names,
+            "include_types": include_types,
+            "include_tags": include_tags,
+            "exclude_names": exclude_names,
+            "exclude_types": exclude_types,
+            "exclude_tags": exclude_tags,
+        }
+        async for item in astream_events_v1(runnable, input, config, filters, **kwargs):
+            yield item
+        return
     if version != "v2":
-        raise NotImplementedError(
-            f"astream_events supports version='v2' only (got {version!r}); v1 is deprecated upstream too."
-        )
+        raise NotImplementedError(f"astream_events supports version='v1' and 'v2', got {version!r}.")
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
     event_filter = _Filter(
