@@ -149,9 +149,9 @@ async def test_an_error_reaches_the_consumer_after_the_events_before_it() -> Non
 
 
 async def test_other_versions_are_refused_with_a_clear_error() -> None:
-    """Only v2 exists; asking for v1 names the supported version."""
+    """v1 and v2 exist; asking for another version names the supported ones."""
     from runwire.runnables import RunnableLambda
 
-    with pytest.raises(NotImplementedError, match="version='v2'"):
-        async for _ in RunnableLambda(lambda x: x).astream_events("x", version="v1"):
+    with pytest.raises(NotImplementedError, match="version='v1' and 'v2'"):
+        async for _ in RunnableLambda(lambda x: x).astream_events("x", version="v9"):
             pass

@@ -115,6 +115,28 @@ _WHERE = {
     "patch_config": "runnables.config",
     "get_config_list": "runnables.config",
     "Tool": "tools",
+    # -- i15b: callback managers, globals, serialization, streaming views --
+    "AsyncCallbackManager": "callbacks",
+    "BaseCallbackManager": "callbacks",
+    "CallbackManagerForChainGroup": "callbacks.manager",
+    "handle_event": "callbacks.manager",
+    "ahandle_event": "callbacks.manager",
+    "trace_as_chain_group": "callbacks.manager",
+    "atrace_as_chain_group": "callbacks.manager",
+    "set_debug": "globals",
+    "get_debug": "globals",
+    "set_verbose": "globals",
+    "get_verbose": "globals",
+    "dumpd": "load",
+    "dumps": "load",
+    "loads": "load",
+    "load": "load",
+    "Serializable": "load",
+    "ChatPromptValue": "prompt_values",
+    "Document": "documents",
+    "convert_to_messages": "messages",
+    "RunLog": "tracers.log_stream",
+    "RunLogPatch": "tracers.log_stream",
 }
 
 

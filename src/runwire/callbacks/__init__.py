@@ -20,30 +20,37 @@ from runwire.callbacks.base import (
 from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
 from runwire.callbacks.manager import (
     AsyncCallbackManager,
+    AsyncCallbackManagerForChainGroup,
     AsyncCallbackManagerForChainRun,
     AsyncCallbackManagerForLLMRun,
     AsyncCallbackManagerForRetrieverRun,
     AsyncCallbackManagerForToolRun,
     AsyncParentRunManager,
     AsyncRunManager,
+    BaseCallbackManager,
     BaseRunManager,
     CallbackManager,
+    CallbackManagerForChainGroup,
     CallbackManagerForChainRun,
     CallbackManagerForLLMRun,
     CallbackManagerForRetrieverRun,
     CallbackManagerForToolRun,
     ParentRunManager,
     RunManager,
+    ahandle_event,
+    atrace_as_chain_group,
+    handle_event,
+    trace_as_chain_group,
 )
 from runwire.callbacks.stdout import StdOutCallbackHandler, StreamingStdOutCallbackHandler
 from runwire.callbacks.usage import UsageMetadataCallbackHandler, get_usage_metadata_callback
 
-BaseCallbackManager = CallbackManager
 Callbacks = list[Any] | CallbackManager | None
 
 __all__ = [
     "AsyncCallbackHandler",
     "AsyncCallbackManager",
+    "AsyncCallbackManagerForChainGroup",
     "AsyncCallbackManagerForChainRun",
     "AsyncCallbackManagerForLLMRun",
     "AsyncCallbackManagerForRetrieverRun",
@@ -55,6 +62,7 @@ __all__ = [
     "BaseCallbackManager",
     "BaseRunManager",
     "CallbackManager",
+    "CallbackManagerForChainGroup",
     "CallbackManagerForChainRun",
     "CallbackManagerForLLMRun",
     "CallbackManagerForRetrieverRun",
@@ -72,6 +80,10 @@ __all__ = [
     "ToolManagerMixin",
     "UsageMetadataCallbackHandler",
     "adispatch_custom_event",
+    "ahandle_event",
+    "atrace_as_chain_group",
     "dispatch_custom_event",
     "get_usage_metadata_callback",
+    "handle_event",
+    "trace_as_chain_group",
 ]

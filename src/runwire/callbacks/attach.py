@@ -11,22 +11,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from runwire.callbacks.by_hand import AsyncManualStarts, ManualStarts
 from runwire.callbacks.context import scoped_handlers, with_process
 from runwire.callbacks.dispatch import Dispatch, compile_handlers
 
 if TYPE_CHECKING:
-    from runwire.callbacks.runs import BaseRunManager, CallbackManagerForChainRun
+    from runwire.callbacks.runs import BaseRunManager
 
 Attach = tuple[
     Dispatch, Dispatch, UUID | None, tuple[str, ...], tuple[str, ...], dict[str, Any], dict[str, Any]
 ]
 
 
-class CallbackManager:
+class CallbackManager(ManualStarts):
     """Where a new run attaches: handlers (this run's and inheritable), parent run, tags, metadata.
 
     Passed as `config["callbacks"]` it makes the run a child of `parent_run_id`. `RunManager.get_child`
-    returns one; building one by hand works as in langchain-core.
+    returns one; building one by hand works as in langchain-core, and so does starting runs from
+    it (`on_chain_start`, `on_llm_start`, ...: see `by_hand`).
     """
 
     __slots__ = (
@@ -83,7 +85,16 @@ class CallbackManager:
     ) -> CallbackManager:
         """Build a manager from runtime (inheritable) and constructor (local) callbacks."""
         if isinstance(inheritable_callbacks, CallbackManager):
-            manager = inheritable_callbacks.copy()
+            src = inheritable_callbacks
+            manager = cls(
+                src.handlers,
+                src.inheritable_handlers,
+                src.parent_run_id,
+                tags=src.tags,
+                inheritable_tags=src.inheritable_tags,
+                metadata=src.metadata,
+                inheritable_metadata=src.inheritable_metadata,
+            )
         else:
             callbacks = list(inheritable_callbacks or ())
             manager = cls(callbacks, callbacks)
@@ -244,6 +255,7 @@ class CallbackManager:
         """Both managers' handlers (order kept, duplicates dropped), tags and metadata."""
         merged = self.copy()
         merged._materialize()
+        merged._parent_run_id = merged._parent_run_id or other.parent_run_id
         for handler in other.handlers:
             merged.add_handler(handler, inherit=False)
         for handler in other.inheritable_handlers:
@@ -260,25 +272,8 @@ class CallbackManager:
             f"tags={self.tags!r})"
         )
 
-    # -- langchain-core's start methods, for code that drives runs by hand --------------------
 
-    def on_chain_start(
-        self, serialized: dict[str, Any] | None, inputs: Any, run_id: UUID | None = None, **kwargs: Any
-    ) -> CallbackManagerForChainRun:
-        from runwire.callbacks.manager import open_run
-        from runwire.callbacks.runs import CallbackManagerForChainRun
-
-        name = kwargs.pop("name", None) or (serialized or {}).get("name") or "chain"
-        run = open_run(CallbackManagerForChainRun, {"callbacks": self, "run_id": run_id}, None, None, None)
-        if run is None:
-            noop: CallbackManagerForChainRun = CallbackManagerForChainRun._noop()
-            return noop
-        run.fire_chain_start(serialized or {"name": name}, inputs, name, kwargs)
-        opened: CallbackManagerForChainRun = run
-        return opened
-
-
-class AsyncCallbackManager(CallbackManager):
+class AsyncCallbackManager(AsyncManualStarts, CallbackManager):  # type: ignore[misc]
     """The async twin of `CallbackManager` (same state; runs it opens have async methods)."""
 
     __slots__ = ()
@@ -286,3 +281,82 @@ class AsyncCallbackManager(CallbackManager):
     @property
     def is_async(self) -> bool:
         return True
+
+
+class CallbackManagerForChainGroup(CallbackManager):
+    """The manager `trace_as_chain_group` yields: children attach under the group's run, and
+    `on_chain_end` / `on_chain_error` end that run (once)."""
+
+    __slots__ = ("ended", "parent_run_manager")
+
+    def __init__(
+        self,
+        handlers: Sequence[Any],
+        inheritable_handlers: Sequence[Any] | None = None,
+        parent_run_id: UUID | None = None,
+        *,
+        parent_run_manager: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
+        self.parent_run_manager = parent_run_manager
+        self.ended = False
+
+    def copy(self) -> CallbackManagerForChainGroup:
+        return type(self)(
+            self.handlers,
+            self.inheritable_handlers,
+            self.parent_run_id,
+            parent_run_manager=self.parent_run_manager,
+            tags=self.tags,
+            inheritable_tags=self.inheritable_tags,
+            metadata=self.metadata,
+            inheritable_metadata=self.inheritable_metadata,
+        )
+
+    def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        self.ended = True
+        self.parent_run_manager.on_chain_end(outputs, **kwargs)
+
+    def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.ended = True
+        self.parent_run_manager.on_chain_error(error, **kwargs)
+
+
+class AsyncCallbackManagerForChainGroup(AsyncCallbackManager):
+    """The manager `atrace_as_chain_group` yields (awaitable `on_chain_end` / `on_chain_error`)."""
+
+    __slots__ = ("ended", "parent_run_manager")
+
+    def __init__(
+        self,
+        handlers: Sequence[Any],
+        inheritable_handlers: Sequence[Any] | None = None,
+        parent_run_id: UUID | None = None,
+        *,
+        parent_run_manager: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
+        self.parent_run_manager = parent_run_manager
+        self.ended = False
+
+    def copy(self) -> AsyncCallbackManagerForChainGroup:
+        return type(self)(
+            self.handlers,
+            self.inheritable_handlers,
+            self.parent_run_id,
+            parent_run_manager=self.parent_run_manager,
+            tags=self.tags,
+            inheritable_tags=self.inheritable_tags,
+            metadata=self.metadata,
+            inheritable_metadata=self.inheritable_metadata,
+        )
+
+    async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        self.ended = True
+        await self.parent_run_manager.on_chain_end(outputs, **kwargs)
+
+    async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
+        self.ended = True
+        await self.parent_run_manager.on_chain_error(error, **kwargs)

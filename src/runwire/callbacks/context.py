@@ -27,7 +27,7 @@ current_run: ContextVar[BaseRunManager | None] = ContextVar("runwire_current_run
 process_handlers: list[Any] = []
 """Handlers every root run in the process reports to, in every thread, including threads that
 were started before they were added (`runwire.tracing.enable`, `RUNWIRE_TRACE`). Changed in
-place, as a whole (`process_handlers[:] = ...`), by `runwire.tracers._global` only."""
+place, as a whole (`process_handlers[:] = ...`), by `runwire.tracers._global` and `runwire.globals`."""
 
 scoped_handlers: ContextVar[Sequence[Any]] = ContextVar("runwire_scoped_handlers", default=process_handlers)
 """Handlers added to every root run started in this context (`get_usage_metadata_callback`,

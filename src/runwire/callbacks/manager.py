@@ -13,8 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
+from runwire.callbacks.attach import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForChainGroup,
+    Attach,
+    CallbackManager,
+    CallbackManagerForChainGroup,
+)
+from runwire.callbacks.by_hand import ahandle_event, atrace_as_chain_group, handle_event, trace_as_chain_group
 from runwire.callbacks.context import current_run, new_run_id, scoped_handlers, with_process
+from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
 from runwire.callbacks.dispatch import compile_handlers
 from runwire.callbacks.runs import (
     AsyncCallbackManagerForChainRun,
@@ -32,23 +40,34 @@ from runwire.callbacks.runs import (
     RunManager,
 )
 
+BaseCallbackManager = CallbackManager  # langchain-core's common base; here sync and async share it
+
 __all__ = [
     "AsyncCallbackManager",
+    "AsyncCallbackManagerForChainGroup",
     "AsyncCallbackManagerForChainRun",
     "AsyncCallbackManagerForLLMRun",
     "AsyncCallbackManagerForRetrieverRun",
     "AsyncCallbackManagerForToolRun",
     "AsyncParentRunManager",
     "AsyncRunManager",
+    "BaseCallbackManager",
     "BaseRunManager",
     "CallbackManager",
+    "CallbackManagerForChainGroup",
     "CallbackManagerForChainRun",
     "CallbackManagerForLLMRun",
     "CallbackManagerForRetrieverRun",
     "CallbackManagerForToolRun",
     "ParentRunManager",
     "RunManager",
+    "adispatch_custom_event",
+    "ahandle_event",
+    "atrace_as_chain_group",
+    "dispatch_custom_event",
+    "handle_event",
     "open_run",
+    "trace_as_chain_group",
 ]
 
 _new = object.__new__

@@ -318,6 +318,49 @@ class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
             **kwargs,
         )
 
+    def astream_log(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        diff: bool = True,
+        with_streamed_output_list: bool = True,
+        include_names: Sequence[str] | None = None,
+        include_types: Sequence[str] | None = None,
+        include_tags: Sequence[str] | None = None,
+        exclude_names: Sequence[str] | None = None,
+        exclude_types: Sequence[str] | None = None,
+        exclude_tags: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """`astream(input)` as RunLogPatch objects (JSON-patch ops on a run-state document), or
+        the accumulated RunLog after each patch with `diff=False` (needs `runwire[log]`)."""
+        from runwire.runnables.log_stream import LogStreamCallbackHandler, astream_log
+
+        async def run() -> AsyncIterator[Any]:
+            stream = LogStreamCallbackHandler(
+                auto_close=False,
+                include_names=include_names,
+                include_types=include_types,
+                include_tags=include_tags,
+                exclude_names=exclude_names,
+                exclude_types=exclude_types,
+                exclude_tags=exclude_tags,
+                _schema_format="original",
+            )
+            async for item in astream_log(
+                self,
+                input,
+                config,
+                stream=stream,
+                diff=diff,
+                with_streamed_output_list=with_streamed_output_list,
+                **kwargs,
+            ):
+                yield item
+
+        return run()
+
     # -- composition -----------------------------------------------------------------------------
 
     def __or__(self, other: Any) -> RunnableSequence[Input, Any]:

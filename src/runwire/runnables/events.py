@@ -1,4 +1,5 @@
-"""`astream_events(version="v2")`: every run of a streamed call as a flat stream of event dicts.
+"""`astream_events(version="v2")`: every run of a streamed call as a flat stream of event dicts
+(v1 is read off the run log instead, see `log_stream`).
 
 A handler that hears every event turns each into langchain-core's v2 event shape
 (`event`, `name`, `run_id`, `parent_ids` root-first, `tags`, `metadata`, `data`) and hands it
@@ -63,18 +64,34 @@ class EventStreamHandler(BaseCallbackHandler):
         self._filter = event_filter
         self._runs: dict[UUID, tuple[str, list[str], dict[str, Any], str, Any]] = {}
         self._parents: dict[UUID, UUID | None] = {}
+        # Runs started with the id of a run still open (a user passing config["run_id"] on to
+        # a child): their events are dropped, as in langchain-core, and the stream goes on.
+        self._duplicates: dict[UUID, int] = {}
         self.root_id: str | None = None
 
     # -- plumbing --------------------------------------------------------------------------------
 
     def _parent_ids(self, run_id: UUID) -> list[str]:
         out: list[str] = []
+        seen = {run_id}
         parent = self._parents.get(run_id)
-        while parent is not None:
+        while parent is not None and parent not in seen:  # ids are user-settable: never loop
+            seen.add(parent)
             out.append(str(parent))
             parent = self._parents.get(parent)
         out.reverse()
         return out
+
+    def _duplicate_ends(self, run_id: UUID) -> bool:
+        """True (and one fewer open duplicate) if this terminal event closes a duplicate run."""
+        open_duplicates = self._duplicates.get(run_id)
+        if not open_duplicates:
+            return False
+        if open_duplicates == 1:
+            del self._duplicates[run_id]
+        else:
+            self._duplicates[run_id] = open_duplicates - 1
+        return True
 
     def _send(self, event: dict[str, Any], run_type: str) -> None:
         if not self._filter.keep(event, run_type):
@@ -87,6 +104,9 @@ class EventStreamHandler(BaseCallbackHandler):
     def _start(
         self, run_type: str, run_id: UUID, parent: UUID | None, kwargs: dict[str, Any], data: dict[str, Any]
     ) -> None:
+        if run_id in self._runs:
+            self._duplicates[run_id] = self._duplicates.get(run_id, 0) + 1
+            return
         serialized = kwargs.pop("serialized", None)
         name = kwargs.get("name") or (serialized or {}).get("name") or "Unnamed"
         parent_run_id = parent
@@ -111,6 +131,8 @@ class EventStreamHandler(BaseCallbackHandler):
         }
 
     def _end(self, suffix: str, run_id: UUID, data: dict[str, Any]) -> None:
+        if self._duplicate_ends(run_id):
+            return
         info = self._runs.pop(run_id, None)
         if info is None:
             return
@@ -118,7 +140,13 @@ class EventStreamHandler(BaseCallbackHandler):
             data.pop("input", None)  # the root's input is in its first event
         self._send(self._event(f"on_{info[3]}_{suffix}", run_id, info, data), info[3])
 
+    def _forget(self, run_id: UUID) -> None:
+        if not self._duplicate_ends(run_id):
+            self._runs.pop(run_id, None)
+
     def _chunk(self, run_id: UUID, chunk: Any) -> None:
+        if run_id in self._duplicates:
+            return
         info = self._runs.get(run_id)
         if info is not None:
             self._send(self._event(f"on_{info[3]}_stream", run_id, info, {"chunk": chunk}), info[3])
@@ -147,7 +175,7 @@ class EventStreamHandler(BaseCallbackHandler):
 
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         # v2 reports no chain errors: the exception reaches the consumer. Forget the run.
-        self._runs.pop(run_id, None)
+        self._forget(run_id)
 
     def on_chat_model_start(
         self,
@@ -207,7 +235,7 @@ class EventStreamHandler(BaseCallbackHandler):
         self._end("end", run_id, {"output": output, "input": info[4]})
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._runs.pop(run_id, None)
+        self._forget(run_id)
 
     def on_tool_start(
         self,
@@ -246,7 +274,7 @@ class EventStreamHandler(BaseCallbackHandler):
         self._end("end", run_id, {"output": documents, "input": info[4] if info else None})
 
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        self._runs.pop(run_id, None)
+        self._forget(run_id)
 
     def on_custom_event(self, name: str, data: Any, *, run_id: UUID, **kwargs: Any) -> None:
         event = {
@@ -261,7 +289,8 @@ class EventStreamHandler(BaseCallbackHandler):
         self._send(event, name)
 
 
-def _with_handler(given: Any, handler: EventStreamHandler) -> dict[str, Any]:
+def _with_handler(given: Any, handler: Any) -> dict[str, Any]:
+    """`given` config with `handler` added to its callbacks (inherited by every run)."""
     config: dict[str, Any] = dict(given or {})
     callbacks = config.get("callbacks")
     if callbacks is None:
@@ -295,10 +324,22 @@ async def astream_events(
     **kwargs: Any,
 ) -> AsyncIterator[dict[str, Any]]:
     """Stream the events of `runnable.astream(input, config)`; see `Runnable.astream_events`."""
+    if version == "v1":
+        from runwire.runnables.log_stream import astream_events_v1
+
+        filters = {
+            "include_names": include_names,
+            "include_types": include_types,
+            "include_tags": include_tags,
+            "exclude_names": exclude_names,
+            "exclude_types": exclude_types,
+            "exclude_tags": exclude_tags,
+        }
+        async for item in astream_events_v1(runnable, input, config, filters, **kwargs):
+            yield item
+        return
     if version != "v2":
-        raise NotImplementedError(
-            f"astream_events supports version='v2' only (got {version!r}); v1 is deprecated upstream too."
-        )
+        raise NotImplementedError(f"astream_events supports version='v1' and 'v2', got {version!r}.")
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
     event_filter = _Filter(

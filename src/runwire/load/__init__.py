@@ -1,0 +1,21 @@
+"""Serialization in langchain-core's format: `dumpd`, `dumps`, `load`, `loads`, `Serializable`.
+
+Records written by langchain-core load here (into runwire's classes) and records written here
+load in langchain-core, for the classes both libraries have. Importing this package imports
+nothing heavy; the class table is resolved on first use.
+"""
+
+from runwire.load.dump import dumpd, dumps
+from runwire.load.load import Reviver, default_init_validator, load, loads
+from runwire.load.serializable import Serializable, to_json_not_implemented
+
+__all__ = [
+    "Reviver",
+    "Serializable",
+    "default_init_validator",
+    "dumpd",
+    "dumps",
+    "load",
+    "loads",
+    "to_json_not_implemented",
+]
