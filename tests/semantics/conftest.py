@@ -53,6 +53,22 @@ _WHERE = {
     "LLMResult": "outputs",
     "ChatGeneration": "outputs",
     "Generation": "outputs",
+    # i16a: documents, embeddings, vector stores, messages, language models
+    "Document": "documents",
+    "BaseDocumentTransformer": "documents",
+    "BaseDocumentCompressor": "documents",
+    "Embeddings": "embeddings",
+    "FakeEmbeddings": "embeddings",
+    "DeterministicFakeEmbedding": "embeddings",
+    "VectorStore": "vectorstores",
+    "InMemoryVectorStore": "vectorstores",
+    "VectorStoreRetriever": "vectorstores",
+    "maximal_marginal_relevance": "vectorstores.utils",
+    "PromptTemplate": "prompts",
+    "format_document": "prompts",
+    "aformat_document": "prompts",
+    "SemanticSimilarityExampleSelector": "example_selectors.semantic_similarity",
+    "MaxMarginalRelevanceExampleSelector": "example_selectors.semantic_similarity",
 }
 
 
