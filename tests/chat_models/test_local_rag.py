@@ -60,3 +60,14 @@ def test_rag_example_prints_every_event_and_answers(gguf_path: str) -> None:
     assert re.search(r"^  on_chat_model_start ChatLlamaCpp$", done.stdout, re.MULTILINE)
     assert lines[-1].startswith("Answer: ")
     assert "Paris" in lines[-1]
+
+
+def test_the_local_model_counts_tokens_with_its_own_tokenizer(gguf_path: str) -> None:
+    """ChatLlamaCpp's token ids are llama.cpp's tokenization of the text (no BOS token)."""
+    from runwire.chat_models import ChatLlamaCpp
+
+    model = ChatLlamaCpp()
+    ids = model.get_token_ids("Hello world")
+    assert ids == list(model.client.tokenize(b"Hello world", add_bos=False))
+    assert model.get_num_tokens("Hello world") == len(ids)
+    assert model.client.detokenize(ids) == b"Hello world"

@@ -93,6 +93,16 @@ _WHERE = {
     "create_text_block": "messages.content",
     "create_image_block": "messages.content",
     "create_file_block": "messages.content",
+    "BaseCache": "caches",
+    "InMemoryCache": "caches",
+    "set_llm_cache": "globals",
+    "get_llm_cache": "globals",
+    "BaseRateLimiter": "rate_limiters",
+    "InMemoryRateLimiter": "rate_limiters",
+    "FakeStreamingListLLM": "language_models",
+    "FakeListLLMError": "language_models.fake",
+    "ParrotFakeChatModel": "language_models",
+    "FakeMessagesListChatModel": "language_models",
 }
 
 

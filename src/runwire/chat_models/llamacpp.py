@@ -255,6 +255,13 @@ class ChatLlamaCpp(BaseChatModel):
         }
         return {k: v for k, v in params.items() if v is not None}
 
+    def get_token_ids(self, text: str) -> list[int]:
+        """The token ids of `text` in this model's own vocabulary (no BOS token added), unless
+        `custom_get_token_ids` is set."""
+        if self.custom_get_token_ids is not None:
+            return list(self.custom_get_token_ids(text))
+        return list(self.client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     @property
     def client(self) -> Any:
         """The shared `llama_cpp.Llama` (loaded on first use). Calls on it must hold its lock."""
