@@ -1,5 +1,5 @@
-"""Process settings with langchain-core's names: `set_debug` / `get_debug` and `set_verbose` /
-`get_verbose`.
+"""Process settings with langchain-core's names: `set_debug` / `get_debug`, `set_verbose` /
+`get_verbose`, and the default LLM cache (`set_llm_cache` / `get_llm_cache`).
 
 `set_debug(True)` prints every run the way langchain-core's debug mode does (`[chain/start]
 [chain:RunnableSequence > ...] Entering Chain run with input:` and the payload as JSON): it adds a
@@ -7,19 +7,24 @@
 debug off a call costs exactly what it did before. Like langchain-core's flag (and like
 `RUNWIRE_TRACE`), the setting is process-wide: runs in every thread print.
 `set_verbose` only records the flag, as in langchain-core, where it is a default that legacy
-chains read. Not here: tracing configuration (see `runwire.tracers`).
+chains read. Models whose `cache` is None use the default LLM cache; `cache=False` opts out.
+Not here: tracing configuration (see `runwire.tracers`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runwire.callbacks.context import process_handlers
 
-__all__ = ["get_debug", "get_verbose", "set_debug", "set_verbose"]
+if TYPE_CHECKING:
+    from runwire.caches import BaseCache
+
+__all__ = ["get_debug", "get_llm_cache", "get_verbose", "set_debug", "set_llm_cache", "set_verbose"]
 
 _debug_handler: Any = None
 _verbose = False
+_llm_cache: BaseCache | None = None
 
 
 def set_debug(value: bool) -> None:
@@ -49,3 +54,14 @@ def set_verbose(value: bool) -> None:
 def get_verbose() -> bool:
     """The verbose flag."""
     return _verbose
+
+
+def set_llm_cache(value: BaseCache | None) -> None:
+    """Make `value` the cache every model without its own `cache=` uses (None: no cache)."""
+    global _llm_cache
+    _llm_cache = value
+
+
+def get_llm_cache() -> BaseCache | None:
+    """The default LLM cache, or None."""
+    return _llm_cache

@@ -97,8 +97,12 @@ _LOADED: dict[tuple[Any, ...], _Loaded] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def _load(path: str, n_ctx: int, n_threads: int | None, chat_format: str | None) -> _Loaded:
-    key = (path, n_ctx, n_threads, chat_format)
+def _load(
+    path: str, n_ctx: int, n_threads: int | None, chat_format: str | None, *, embedding: bool = False
+) -> _Loaded:
+    """The shared model for these settings; `embedding=True` loads a separate, mean-pooling
+    embedding context (what `runwire.embeddings.LlamaCppEmbeddings` uses)."""
+    key = (path, n_ctx, n_threads, chat_format, embedding)
     loaded = _LOADED.get(key)
     if loaded is not None:
         return loaded
@@ -111,6 +115,8 @@ def _load(path: str, n_ctx: int, n_threads: int | None, chat_format: str | None)
                 options["n_threads"] = n_threads
             if chat_format is not None:
                 options["chat_format"] = chat_format
+            if embedding:
+                options["embedding"] = True
             if not _LOADED:
                 atexit.register(_close_all)
             loaded = _LOADED[key] = _Loaded(llama_cpp.Llama(**options))
@@ -248,6 +254,13 @@ class ChatLlamaCpp(BaseChatModel):
             "seed": self.seed,
         }
         return {k: v for k, v in params.items() if v is not None}
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """The token ids of `text` in this model's own vocabulary (no BOS token added), unless
+        `custom_get_token_ids` is set."""
+        if self.custom_get_token_ids is not None:
+            return list(self.custom_get_token_ids(text))
+        return list(self.client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     @property
     def client(self) -> Any:

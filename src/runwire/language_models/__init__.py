@@ -6,8 +6,11 @@ from runwire.language_models.fake import (
     FakeListChatModel,
     FakeListChatModelError,
     FakeListLLM,
+    FakeListLLMError,
     FakeMessagesListChatModel,
+    FakeStreamingListLLM,
     GenericFakeChatModel,
+    ParrotFakeChatModel,
 )
 from runwire.language_models.llms import LLM, BaseLLM
 
@@ -21,8 +24,11 @@ __all__ = [
     "FakeListChatModel",
     "FakeListChatModelError",
     "FakeListLLM",
+    "FakeListLLMError",
     "FakeMessagesListChatModel",
+    "FakeStreamingListLLM",
     "GenericFakeChatModel",
     "LanguageModelInput",
+    "ParrotFakeChatModel",
     "SimpleChatModel",
 ]

@@ -29,6 +29,7 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
     metadata: dict[str, Any] | None = None
     verbose: bool = False
     cache: Any = None
+    custom_get_token_ids: Any = None
 
     _run_cls: ClassVar[type] = CallbackManagerForLLMRun
     _arun_cls: ClassVar[type] = AsyncCallbackManagerForLLMRun
@@ -107,8 +108,57 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
     def _run_name(self, config: Any) -> str:
         return (config and config.get("run_name")) or self.get_name()
 
+    # -- token counting (langchain-core's API) ------------------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """The token ids of `text`: `custom_get_token_ids` if set, else the model's own tokenizer
+        where it has one, else GPT-2's from the `transformers` package (as langchain-core)."""
+        if self.custom_get_token_ids is not None:
+            return list(self.custom_get_token_ids(text))
+        return _gpt2_token_ids(text)
+
+    def get_num_tokens(self, text: str) -> int:
+        """How many tokens `text` is."""
+        return len(self.get_token_ids(text))
+
+    def get_num_tokens_from_messages(self, messages: list[Any], tools: Sequence[Any] | None = None) -> int:
+        """The tokens of each message rendered as `Role: text`, summed (tool schemas not counted)."""
+        if tools is not None:
+            import warnings
+
+            warnings.warn(
+                "Counting tokens in tool schemas is not yet supported. Ignoring tools.", stacklevel=2
+            )
+        from runwire.messages import get_buffer_string
+
+        return sum(self.get_num_tokens(get_buffer_string([message])) for message in messages)
+
     def __repr__(self) -> str:
         return Fields.__repr__(self)
+
+
+_GPT2: list[Any] = []
+
+
+def _gpt2_token_ids(text: str) -> list[int]:
+    if not _GPT2:
+        try:
+            from transformers import GPT2TokenizerFast  # type: ignore[import-not-found]
+        except ImportError:
+            raise ImportError(
+                "Could not import transformers python package. This is needed in order to calculate "
+                "get_token_ids. Please install it with `pip install transformers`, or pass "
+                "custom_get_token_ids= to the model (a function from text to token ids)."
+            ) from None
+        import warnings
+
+        warnings.warn(
+            "Using fallback GPT-2 tokenizer for token counting. Token counts may be inaccurate for "
+            "non-GPT-2 models. For accurate counts, use a model-specific method if available.",
+            stacklevel=3,
+        )
+        _GPT2.append(GPT2TokenizerFast.from_pretrained("gpt2"))
+    return list(_GPT2[0].encode(text, verbose=False))
 
 
 def _takes_var_kw(func: Any) -> bool:

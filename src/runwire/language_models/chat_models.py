@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 
+from runwire import globals as _globals
 from runwire.callbacks.context import enter_run, exit_run, new_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
-from runwire.language_models import _replay
+from runwire.language_models import _cached, _replay
 from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.language_models.tool_binding import ToolBindingMixin
 from runwire.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages, get_buffer_string
@@ -52,6 +53,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
 
     disable_streaming: bool = False
     streaming: bool = False
+    rate_limiter: Any = None
 
     @property
     def OutputType(self) -> Any:
@@ -156,15 +158,22 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         if stop is not None:
             stop = as_list(stop)
         run = self._open(config, stop, kwargs, async_=False)
+        plain = self.cache is None and self.rate_limiter is None and _globals._llm_cache is None
         if run is None:
-            message: AIMessage = self._call_generate(messages, stop, None, kwargs).generations[0].message  # type: ignore[assignment]
+            if plain:
+                result = self._call_generate(messages, stop, None, kwargs)
+            else:
+                result = self._generate_with_cache(messages, stop, None, kwargs)
+            message: AIMessage = result.generations[0].message  # type: ignore[assignment]
             if message.id is None:
                 message.id = new_message_id()
             return message
         self._fire_start(run, messages, config, stop, kwargs)
         token = enter_run(run)
         try:
-            if self._streams_invoke(run):
+            if not plain:
+                result = self._generate_with_cache(messages, stop, run, kwargs)
+            elif self._streams_invoke(run):
                 result = _result_from_stream(self._stream(messages, stop=stop, run_manager=run, **kwargs))
             else:
                 result = self._call_generate(messages, stop, run, kwargs)
@@ -189,8 +198,13 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         messages = to_messages(input)
         stop = as_list(stop)
         run = self._open(config, stop, kwargs, async_=True)
+        plain = self.cache is None and self.rate_limiter is None and _globals._llm_cache is None
         if run is None:
-            message = (await self._agenerate(messages, stop=stop, **kwargs)).generations[0].message
+            if plain:
+                result = await self._agenerate(messages, stop=stop, **kwargs)
+            else:
+                result = await self._agenerate_with_cache(messages, stop, None, kwargs)
+            message = result.generations[0].message
             if message.id is None:
                 message.id = new_message_id()
             return cast(AIMessage, message)
@@ -200,7 +214,9 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             await self._afire_start(run, messages, config, stop, kwargs)
         token = enter_run(run)
         try:
-            if self._streams_invoke(run):
+            if not plain:
+                result = await self._agenerate_with_cache(messages, stop, run, kwargs)
+            elif self._streams_invoke(run):
                 result = await _aresult_from_stream(
                     self._astream(messages, stop=stop, run_manager=run, **kwargs)
                 )
@@ -216,6 +232,30 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         else:
             await run.afinish(self._end(result, run))
         return cast(AIMessage, result.generations[0].message)
+
+    def _generate_with_cache(
+        self, messages: list[BaseMessage], stop: list[str] | None, run: Any, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        def produce() -> ChatResult:
+            if run is not None and self._streams_invoke(run):
+                return _result_from_stream(self._stream(messages, stop=stop, run_manager=run, **kwargs))
+            return self._call_generate(messages, stop, run, kwargs)
+
+        return _cached.generate_with_cache(self, messages, stop, run, kwargs, produce)
+
+    async def _agenerate_with_cache(
+        self, messages: list[BaseMessage], stop: list[str] | None, run: Any, kwargs: dict[str, Any]
+    ) -> ChatResult:
+        async def produce() -> ChatResult:
+            if run is not None and self._streams_invoke(run):
+                return await _aresult_from_stream(
+                    self._astream(messages, stop=stop, run_manager=run, **kwargs)
+                )
+            if run is None:
+                return await self._agenerate(messages, stop=stop, **kwargs)
+            return await self._agenerate(messages, stop=stop, run_manager=run, **kwargs)
+
+        return await _cached.agenerate_with_cache(self, messages, stop, run, kwargs, produce)
 
     def _end(self, result: ChatResult, run: Any) -> LLMResult:
         for index, generation in enumerate(result.generations):
@@ -255,6 +295,8 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         run = self._open(config, stop, kwargs, async_=False)
         if run is not None:
             self._fire_start(run, messages, config, stop, kwargs)
+        if self.rate_limiter is not None:
+            self.rate_limiter.acquire(blocking=True)
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
@@ -288,6 +330,8 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         run = self._open(config, stop, kwargs, async_=True)
         if run is not None:
             await self._afire_start(run, messages, config, stop, kwargs)
+        if self.rate_limiter is not None:
+            await self.rate_limiter.aacquire(blocking=True)
         message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:

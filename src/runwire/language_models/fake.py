@@ -1,12 +1,16 @@
 """Fake models for testing the runtime (never for pretending a provider works): scripted replies,
 streamed word by word where the real ones stream (tool calls too: name and id, then the JSON
-arguments word by word). Pure CPU, so async paths do not hop threads. `bind_tools` comes from
-BaseChatModel, so agents can drive a fake scripted to call tools."""
+arguments word by word). Pure CPU, so async paths do not hop threads. Fakes scripted with
+messages (GenericFakeChatModel, FakeMessagesListChatModel) keep BaseChatModel's `bind_tools`, so
+agents can drive them to call tools; fakes replying with plain text raise NotImplementedError
+from `bind_tools` / `with_structured_output`, as in langchain-core."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -55,11 +59,19 @@ class GenericFakeChatModel(BaseChatModel):
         return self._generate(messages, stop)
 
     def _chunks(self) -> Iterator[ChatGenerationChunk]:
-        """The next message in pieces: its content word by word (spaces kept), then each tool
-        call (name and id first, then its JSON arguments word by word), then the metadata; the
-        final piece is marked `chunk_position="last"`. The pieces add up to the message."""
+        """The next message in pieces, as langchain-core streams it: its content split on
+        whitespace (the spaces, and the empty strings between repeated spaces, are pieces too),
+        then its `additional_kwargs` key by key (a `function_call`'s string values split on
+        commas). runwire also streams tool calls (name and id, then the JSON arguments word by
+        word) and the metadata, which langchain-core drops. The last piece is marked
+        `chunk_position="last"` (an extra empty one after additional_kwargs, as langchain-core's
+        stream() adds it). The pieces add up to the message."""
         message = self._next()
         pieces = list(_pieces(message))
+        if pieces[-1].additional_kwargs:
+            # additional_kwargs came last: an empty closing chunk, as langchain-core's stream() adds.
+            empty: Any = "" if isinstance(message.content, str) else []
+            pieces.append(AIMessageChunk(content=empty, id=message.id))
         pieces[-1].chunk_position = "last"
         for piece in pieces:
             yield ChatGenerationChunk(message=piece)
@@ -89,8 +101,17 @@ class GenericFakeChatModel(BaseChatModel):
             yield chunk
 
 
-def _words(text: str) -> list[str]:
-    return [part for part in re.split(r"(\s)", text) if part]
+def _kwarg_pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
+    for key, value in message.additional_kwargs.items():
+        if key != "function_call":
+            yield AIMessageChunk(content="", id=message.id, additional_kwargs={key: value})
+            continue
+        for field, field_value in value.items():
+            parts = re.split(r"(,)", field_value) if isinstance(field_value, str) else [field_value]
+            for part in parts:
+                yield AIMessageChunk(
+                    content="", id=message.id, additional_kwargs={"function_call": {field: part}}
+                )
 
 
 def _pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
@@ -100,33 +121,66 @@ def _pieces(message: AIMessage) -> Iterator[AIMessageChunk]:
     ]
     calls += [(c["name"], c["args"] or "", c["id"]) for c in message.invalid_tool_calls]
     if isinstance(content, str) and content:
-        for part in _words(content):
+        for part in re.split(r"(\s)", content):
             yield AIMessageChunk(content=part, id=message.id)
-    elif content or not calls:
+    elif content or not (calls or message.additional_kwargs):
         yield AIMessageChunk(content=content, id=message.id)
+    yield from _kwarg_pieces(message)
     for index, (name, args, call_id) in enumerate(calls):
         yield AIMessageChunk(
             content="",
             id=message.id,
             tool_call_chunks=[tool_call_chunk(name=name, args="", id=call_id, index=index)],
         )
-        for part in _words(args):
-            yield AIMessageChunk(
-                content="", id=message.id, tool_call_chunks=[tool_call_chunk(args=part, index=index)]
-            )
-    if message.additional_kwargs or message.response_metadata or message.usage_metadata:
+        for part in re.split(r"(\s)", args):
+            if part:
+                yield AIMessageChunk(
+                    content="", id=message.id, tool_call_chunks=[tool_call_chunk(args=part, index=index)]
+                )
+    if message.response_metadata or message.usage_metadata:
         yield AIMessageChunk(
             content="",
             id=message.id,
-            additional_kwargs=message.additional_kwargs,
             response_metadata=message.response_metadata,
             usage_metadata=message.usage_metadata,
         )
 
 
-class FakeListChatModel(BaseChatModel):
+def _cannot_bind(model: Any, what: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"{type(model).__name__} replies with scripted text, so it cannot honour {what}. Script the "
+        "tool calls with GenericFakeChatModel(messages=iter([AIMessage(..., tool_calls=[...])])) instead."
+    )
+
+
+class _NoTools:
+    """For fakes that reply with plain text: tool binding would pretend, so it raises, as in
+    langchain-core."""
+
+    def bind_tools(self, tools: Any, *, tool_choice: Any = None, **kwargs: Any) -> Any:
+        raise _cannot_bind(self, "bind_tools")
+
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:
+        raise _cannot_bind(self, "with_structured_output")
+
+
+def _next_response(model: Any) -> Any:
+    """`responses[i]`, then `i` moves on (back to 0 after the last), as langchain-core's fakes do;
+    an `i` past the end is an IndexError."""
+    if not 0 <= model.i < len(model.responses):
+        raise IndexError(
+            f"{type(model).__name__}.i={model.i} is past its {len(model.responses)} response(s); "
+            "set i to a valid index or give more responses."
+        )
+    response = model.responses[model.i]
+    model.i = model.i + 1 if model.i < len(model.responses) - 1 else 0
+    return response
+
+
+class FakeListChatModel(_NoTools, BaseChatModel):
     """Replies with `responses` in turn, starting over after the last; streams character by
-    character. `sleep` (seconds) waits before each reply, `error_on_chunk_number` fails a stream."""
+    character. `sleep` (seconds) waits before each reply and each streamed character;
+    `error_on_chunk_number` fails a stream at that chunk."""
 
     responses: list[str]
     sleep: float | None = None
@@ -141,12 +195,8 @@ class FakeListChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"responses": self.responses}
 
-    def _next(self) -> str:
-        if not self.responses:
-            raise ValueError("FakeListChatModel has no responses; pass responses=['...']")
-        response = self.responses[self.i % len(self.responses)]
-        self.i = (self.i + 1) % len(self.responses)
-        return response
+    def _reply(self, text: str) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _generate(
         self,
@@ -155,11 +205,9 @@ class FakeListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.sleep:
-            import time
-
+        if self.sleep is not None:
             time.sleep(self.sleep)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next()))])
+        return self._reply(_next_response(self))
 
     async def _agenerate(
         self,
@@ -168,21 +216,17 @@ class FakeListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.sleep:
-            import asyncio
-
+        if self.sleep is not None:
             await asyncio.sleep(self.sleep)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next()))])
+        return self._reply(_next_response(self))
 
-    def _chars(self) -> Iterator[ChatGenerationChunk]:
-        response = self._next()
-        for index, char in enumerate(response):
-            if self.error_on_chunk_number is not None and index == self.error_on_chunk_number:
-                raise FakeListChatModelError(f"scripted failure at chunk {index}")
-            chunk = AIMessageChunk(content=char)
-            if index == len(response) - 1:
-                chunk.chunk_position = "last"
-            yield ChatGenerationChunk(message=chunk)
+    def _char_chunk(self, response: str, index: int) -> ChatGenerationChunk:
+        if self.error_on_chunk_number is not None and index == self.error_on_chunk_number:
+            raise FakeListChatModelError(f"scripted failure at chunk {index}")
+        chunk = AIMessageChunk(content=response[index])
+        if index == len(response) - 1:
+            chunk.chunk_position = "last"
+        return ChatGenerationChunk(message=chunk)
 
     def _stream(
         self,
@@ -191,7 +235,11 @@ class FakeListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for chunk in self._chars():
+        response = str(_next_response(self))
+        for index in range(len(response)):
+            if self.sleep is not None:
+                time.sleep(self.sleep)
+            chunk = self._char_chunk(response, index)
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
@@ -203,7 +251,11 @@ class FakeListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in self._chars():
+        response = str(_next_response(self))
+        for index in range(len(response)):
+            if self.sleep is not None:
+                await asyncio.sleep(self.sleep)
+            chunk = self._char_chunk(response, index)
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
@@ -214,9 +266,11 @@ class FakeListChatModelError(Exception):
 
 
 class FakeMessagesListChatModel(BaseChatModel):
-    """Replies with the messages of `responses` in turn."""
+    """Replies with the messages of `responses` in turn (starting over after the last), after
+    `sleep` seconds when set. Tool calls scripted on those messages come back as they are."""
 
     responses: list[BaseMessage]
+    sleep: float | None = None
     i: int = 0
 
     @property
@@ -230,9 +284,9 @@ class FakeMessagesListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> ChatResult:
-        response = self.responses[self.i % len(self.responses)]
-        self.i = (self.i + 1) % len(self.responses)
-        return ChatResult(generations=[ChatGeneration(message=response)])
+        if self.sleep is not None:
+            time.sleep(self.sleep)
+        return ChatResult(generations=[ChatGeneration(message=_next_response(self))])
 
     async def _agenerate(
         self,
@@ -241,11 +295,42 @@ class FakeMessagesListChatModel(BaseChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return self._generate(messages, stop)
+        if self.sleep is not None:
+            await asyncio.sleep(self.sleep)
+        return ChatResult(generations=[ChatGeneration(message=_next_response(self))])
+
+
+class ParrotFakeChatModel(_NoTools, BaseChatModel):
+    """Replies with the last message it was given, unchanged."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "parrot-fake-chat-model"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if not messages:
+            raise ValueError("messages list cannot be empty.")
+        return ChatResult(generations=[ChatGeneration(message=messages[-1])])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._generate(messages)
 
 
 class FakeListLLM(LLM):
-    """A text model replying with `responses` in turn, starting over after the last."""
+    """A text model replying with `responses` in turn, starting over after the last; an `i`
+    set past them is an IndexError, as in langchain-core."""
 
     responses: list[str]
     sleep: float | None = None
@@ -262,17 +347,43 @@ class FakeListLLM(LLM):
     def _call(
         self, prompt: str, stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
     ) -> str:
-        if not self.responses:
-            raise ValueError("FakeListLLM has no responses; pass responses=['...']")
-        response = self.responses[self.i % len(self.responses)]
-        self.i = (self.i + 1) % len(self.responses)
-        return response
+        return str(_next_response(self))
 
     async def _acall(
         self, prompt: str, stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
     ) -> str:
-        if self.sleep:
-            import asyncio
+        return str(_next_response(self))
 
-            await asyncio.sleep(self.sleep)
-        return self._call(prompt, stop)
+
+class FakeListLLMError(Exception):
+    """Raised by FakeStreamingListLLM at `error_on_chunk_number`."""
+
+
+class FakeStreamingListLLM(FakeListLLM):
+    """FakeListLLM whose `stream` yields the reply character by character (after the whole
+    model run, as in langchain-core), waiting `sleep` seconds before each, and fails at
+    `error_on_chunk_number` when set."""
+
+    error_on_chunk_number: int | None = None
+
+    def _check(self, index: int) -> None:
+        if self.error_on_chunk_number is not None and index == self.error_on_chunk_number:
+            raise FakeListLLMError
+
+    def stream(
+        self, input: Any, config: Any = None, *, stop: list[str] | None = None, **kwargs: Any
+    ) -> Iterator[str]:
+        for index, char in enumerate(self.invoke(input, config)):
+            if self.sleep is not None:
+                time.sleep(self.sleep)
+            self._check(index)
+            yield char
+
+    async def astream(
+        self, input: Any, config: Any = None, *, stop: list[str] | None = None, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        for index, char in enumerate(await self.ainvoke(input, config)):
+            if self.sleep is not None:
+                await asyncio.sleep(self.sleep)
+            self._check(index)
+            yield char

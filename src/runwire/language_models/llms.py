@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from runwire import globals as _globals
 from runwire.callbacks.context import enter_run, exit_run
 from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.outputs import Generation, LLMResult
@@ -53,6 +54,32 @@ class BaseLLM(BaseLanguageModel):
         sync_run = run_manager.get_sync() if run_manager else run_manager
         return await run_in_executor(None, self._generate, prompts, stop, sync_run, **kwargs)
 
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:
+        """Not available on text models (as in langchain-core): use a chat model."""
+        raise NotImplementedError(
+            f"{type(self).__name__} is a text-completion model and cannot give structured output; "
+            "use a chat model's with_structured_output, or parse the text with an output parser."
+        )
+
+    def _cache(self) -> Any:
+        """The cache this model uses (its own, else the process default); None when `cache=False`."""
+        from runwire.caches import BaseCache
+
+        if self.cache is False:
+            return None
+        if isinstance(self.cache, BaseCache):
+            return self.cache
+        if _globals._llm_cache is None and self.cache is not None:
+            raise ValueError(
+                "Asked to cache (cache=True), but no cache is set: pass cache=InMemoryCache() to the "
+                "model or call runwire.globals.set_llm_cache(InMemoryCache()) first."
+            )
+        return _globals._llm_cache
+
+    def _llm_string(self, stop: list[str] | None) -> str:
+        params = {**self._identifying_params, "_type": self._llm_type, "stop": stop}
+        return str(sorted(params.items()))
+
     def _call_generate(
         self, prompts: list[str], stop: list[str] | None, run: Any, kwargs: dict[str, Any]
     ) -> LLMResult:
@@ -70,9 +97,17 @@ class BaseLLM(BaseLanguageModel):
     ) -> str:
         prompt = to_prompt(input)
         stop = as_list(stop)
+        cache = None if self.cache is None and _globals._llm_cache is None else self._cache()
+        if cache is not None:
+            hit = cache.lookup(prompt, self._llm_string(stop))
+            if isinstance(hit, list):
+                return str(hit[0].text)  # a hit fires no events, as in langchain-core
         run = self._open(config, stop, kwargs, async_=False)
         if run is None:
-            return self._call_generate([prompt], stop, None, kwargs).generations[0][0].text
+            result = self._call_generate([prompt], stop, None, kwargs)
+            if cache is not None:
+                cache.update(prompt, self._llm_string(stop), result.generations[0])
+            return result.generations[0][0].text
         run.fire_start(
             "on_llm_start",
             (self._serialized, [prompt]),
@@ -88,6 +123,8 @@ class BaseLLM(BaseLanguageModel):
         finally:
             exit_run(token)
         run.finish(result)
+        if cache is not None:
+            cache.update(prompt, self._llm_string(stop), result.generations[0])
         return result.generations[0][0].text
 
     async def ainvoke(
@@ -100,9 +137,17 @@ class BaseLLM(BaseLanguageModel):
     ) -> str:
         prompt = to_prompt(input)
         stop = as_list(stop)
+        cache = None if self.cache is None and _globals._llm_cache is None else self._cache()
+        if cache is not None:
+            hit = await cache.alookup(prompt, self._llm_string(stop))
+            if isinstance(hit, list):
+                return str(hit[0].text)
         run = self._open(config, stop, kwargs, async_=True)
         if run is None:
-            return (await self._agenerate([prompt], stop=stop, **kwargs)).generations[0][0].text
+            result = await self._agenerate([prompt], stop=stop, **kwargs)
+            if cache is not None:
+                await cache.aupdate(prompt, self._llm_string(stop), result.generations[0])
+            return result.generations[0][0].text
         await run.afire_start(
             "on_llm_start",
             (self._serialized, [prompt]),
@@ -118,6 +163,8 @@ class BaseLLM(BaseLanguageModel):
         finally:
             exit_run(token)
         await run.afinish(result)
+        if cache is not None:
+            await cache.aupdate(prompt, self._llm_string(stop), result.generations[0])
         return result.generations[0][0].text
 
 

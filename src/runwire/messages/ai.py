@@ -23,7 +23,14 @@ from runwire.messages.tool import (
     normalize_invalid_tool_call,
     normalize_tool_call,
 )
-from runwire.messages.usage import UsageMetadata, normalize_usage
+from runwire.messages.usage import (  # add_usage/subtract_usage: langchain-core's import path
+    InputTokenDetails,  # noqa: F401
+    OutputTokenDetails,  # noqa: F401
+    UsageMetadata,
+    add_usage,  # noqa: F401
+    normalize_usage,
+    subtract_usage,  # noqa: F401
+)
 
 LC_AUTO_PREFIX = "lc_"
 """Prefix of ids runwire/langchain generate when the provider gave none."""

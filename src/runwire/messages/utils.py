@@ -275,3 +275,22 @@ def convert_to_messages(messages: Iterable[MessageLikeRepresentation] | Any) -> 
     if callable(to_messages):
         return cast("list[BaseMessage]", to_messages())
     return [_convert_to_message(m) for m in messages]
+
+
+_LATER = {
+    "count_tokens_approximately": "transform",
+    "filter_messages": "transform",
+    "merge_message_runs": "transform",
+    "trim_messages": "trim",
+    "convert_to_openai_messages": "openai",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # langchain-core keeps these in `messages.utils` too; they live in their own modules here.
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runwire.messages.utils' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"runwire.messages.{module}"), name)

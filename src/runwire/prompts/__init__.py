@@ -10,6 +10,7 @@ from runwire.prompt_values import ChatPromptValue, PromptValue, StringPromptValu
 from runwire.prompts.base import BasePromptTemplate, StringPromptTemplate
 from runwire.prompts.chat import BaseChatPromptTemplate, ChatPromptTemplate, MessageLike
 from runwire.prompts.content import DictPromptTemplate, ImagePromptTemplate
+from runwire.prompts.document import aformat_document, format_document
 from runwire.prompts.message import (
     AIMessagePromptTemplate,
     BaseMessagePromptTemplate,
@@ -40,6 +41,8 @@ __all__ = [
     "StringPromptTemplate",
     "StringPromptValue",
     "SystemMessagePromptTemplate",
+    "aformat_document",
     "check_valid_template",
+    "format_document",
     "get_template_variables",
 ]

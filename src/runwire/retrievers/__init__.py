@@ -31,7 +31,10 @@ def _params(func: Any) -> tuple[str, ...]:
     code = getattr(getattr(func, "__func__", func), "__code__", None)
     if code is None:
         return ()
-    return tuple(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    count = code.co_argcount + code.co_kwonlyargcount
+    # `*args` and `**kwargs` count as parameters too, as in langchain-core's signature check.
+    count += bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)  # CO_VARARGS, CO_VARKEYWORDS
+    return tuple(code.co_varnames[:count])
 
 
 class BaseRetriever(Fields, Runnable[str, list[Document]]):
