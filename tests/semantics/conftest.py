@@ -87,6 +87,12 @@ _WHERE = {
     "FewShotChatMessagePromptTemplate": "prompts",
     "DictPromptTemplate": "prompts",
     "ImagePromptTemplate": "prompts.image",
+    "get_template_variables": "prompts",
+    "check_valid_template": "prompts",
+    "jinja2_formatter": "prompts",
+    "validate_jinja2": "prompts",
+    "mustache_formatter": "prompts.string",
+    "mustache_template_vars": "prompts.string",
     "BaseExampleSelector": "example_selectors",
     "LengthBasedExampleSelector": "example_selectors",
 }

@@ -1,15 +1,17 @@
 """Prompts: templates that turn a dict of variables into model input.
 
 `PromptTemplate` formats text; `ChatPromptTemplate` formats a list of messages from role
-tuples, message templates and placeholders. Templates are parsed once, when built, so a call
-is a dict lookup and a `str.format_map` per message. Same names, signatures and reprs as
-`langchain_core.prompts`; templates are f-strings only (no mustache or jinja2).
+tuples, message templates and placeholders; few-shot prompts format examples into either.
+Templates are f-strings, mustache or jinja2 (sandboxed, the `jinja2` extra, imported only when
+such a template is built), parsed once, when built, so an f-string call is a dict lookup and a
+`str.format_map` per message. Same names, signatures and reprs as `langchain_core.prompts`.
 """
 
 from runwire.prompt_values import ChatPromptValue, PromptValue, StringPromptValue
 from runwire.prompts.base import BasePromptTemplate, StringPromptTemplate
 from runwire.prompts.chat import BaseChatPromptTemplate, ChatPromptTemplate, MessageLike
 from runwire.prompts.content import DictPromptTemplate, ImagePromptTemplate
+from runwire.prompts.few_shot import FewShotChatMessagePromptTemplate, FewShotPromptTemplate
 from runwire.prompts.message import (
     AIMessagePromptTemplate,
     BaseMessagePromptTemplate,
@@ -19,7 +21,13 @@ from runwire.prompts.message import (
     MessagesPlaceholder,
     SystemMessagePromptTemplate,
 )
-from runwire.prompts.prompt import PromptTemplate, check_valid_template, get_template_variables
+from runwire.prompts.prompt import PromptTemplate
+from runwire.prompts.string import (
+    check_valid_template,
+    get_template_variables,
+    jinja2_formatter,
+    validate_jinja2,
+)
 
 __all__ = [
     "AIMessagePromptTemplate",
@@ -31,6 +39,8 @@ __all__ = [
     "ChatPromptTemplate",
     "ChatPromptValue",
     "DictPromptTemplate",
+    "FewShotChatMessagePromptTemplate",
+    "FewShotPromptTemplate",
     "HumanMessagePromptTemplate",
     "ImagePromptTemplate",
     "MessageLike",
@@ -42,4 +52,6 @@ __all__ = [
     "SystemMessagePromptTemplate",
     "check_valid_template",
     "get_template_variables",
+    "jinja2_formatter",
+    "validate_jinja2",
 ]

@@ -2,8 +2,9 @@
 
 `("human", ["Describe {thing}", {"type": "image_url", "image_url": "{url}"}])` is a list of
 parts; each becomes a text `PromptTemplate`, an `ImagePromptTemplate` or a
-`DictPromptTemplate`, all f-string templates checked when built. Formatting gives the
-message's content list, in langchain-core's shape.
+`DictPromptTemplate`, all checked when built, in the message's template format (f-string or
+mustache; jinja2 is refused for dicts, as in langchain-core). Formatting gives the message's
+content list, in langchain-core's shape.
 Not here: the message templates that hold these parts (`message`); loading images from
 paths (refused, as in langchain-core).
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from runwire.prompts._fstring import template_variables
 from runwire.prompts._record import FACTORY, REQUIRED, Described
 from runwire.prompts.base import StringPromptTemplate
-from runwire.prompts.prompt import PromptTemplate, get_template_variables
+from runwire.prompts.prompt import PromptTemplate
+from runwire.prompts.string import DEFAULT_FORMATTER_MAPPING, get_template_variables
 
 _IMAGE_KEYS = ("url", "path", "detail")
 
@@ -31,15 +32,25 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _fill(value: Any, values: dict[str, Any]) -> Any:
+def _fill(value: Any, values: dict[str, Any], template_format: str = "f-string") -> Any:
     """`value` with every str formatted against `values` (dicts and lists rebuilt)."""
     if isinstance(value, str):
-        return value.format_map(values)  # every str was checked by template_variables
+        if template_format == "f-string":
+            return value.format_map(values)  # every str was checked by get_template_variables
+        return DEFAULT_FORMATTER_MAPPING[template_format](value, **values)
     if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
+        return {k: _fill(v, values, template_format) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_fill(v, values) if isinstance(v, str | dict) else v for v in value)
+        return type(value)(
+            _fill(v, values, template_format) if isinstance(v, str | dict) else v for v in value
+        )
     return value
+
+
+_NO_JINJA2_DICTS = (
+    "jinja2 is unsafe and is not supported for templates expressed as dicts. "
+    "Please use 'f-string' or 'mustache' format."
+)
 
 
 class DictPromptTemplate(Described):
@@ -52,6 +63,8 @@ class DictPromptTemplate(Described):
 
     def __init__(self, *, template: dict[str, Any], template_format: str = "f-string") -> None:
         """Every str in `template` is checked now; formatting fills them all."""
+        if template_format == "jinja2":
+            raise ValueError(_NO_JINJA2_DICTS)
         self.template = template
         self.template_format = template_format
         self.input_variables = sorted(
@@ -60,7 +73,7 @@ class DictPromptTemplate(Described):
 
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """The dict with every template string filled in."""
-        return dict(_fill(self.template, kwargs))
+        return dict(_fill(self.template, kwargs, self.template_format))
 
     async def aformat(self, **kwargs: Any) -> dict[str, Any]:
         """`format` (no I/O, runs inline)."""
@@ -89,14 +102,22 @@ class ImagePromptTemplate(Described):
             raise ValueError(
                 f"an image template's input variables cannot be url, path or detail; got {clash}."
             )
-        found = sorted({v for s in template.values() if isinstance(s, str) for v in template_variables(s)})
+        found = sorted(
+            {
+                v
+                for s in template.values()
+                if isinstance(s, str)
+                for v in get_template_variables(s, template_format)
+            }
+        )
         self.template = template
         self.template_format = template_format
         self.input_variables = list(input_variables) if input_variables is not None else found
 
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """`{"url": ..., "detail": ...}` with the variables filled in (detail only when set)."""
-        filled = {k: v.format_map(kwargs) if isinstance(v, str) else v for k, v in self.template.items()}
+        render = DEFAULT_FORMATTER_MAPPING[self.template_format]
+        filled = {k: render(v, **kwargs) if isinstance(v, str) else v for k, v in self.template.items()}
         if kwargs.get("path") or filled.get("path"):
             raise ValueError(
                 "Loading images from 'path' has been removed as of 0.3.15 for security reasons. "
@@ -138,7 +159,9 @@ def content_template(part: Any, template_format: str = "f-string") -> ContentTem
                 raise ValueError(
                     f"an image_url template may use one variable, got {variables} in {image!r:.80}."
                 )
-            return ImagePromptTemplate(template={"url": image}, input_variables=variables)
+            return ImagePromptTemplate(
+                template={"url": image}, input_variables=variables, template_format=template_format
+            )
         if isinstance(image, dict):
             variables = [
                 v
@@ -146,9 +169,13 @@ def content_template(part: Any, template_format: str = "f-string") -> ContentTem
                 if key in image
                 for v in get_template_variables(image[key], template_format)
             ]
-            return ImagePromptTemplate(template=image, input_variables=variables)
+            return ImagePromptTemplate(
+                template=image, input_variables=variables, template_format=template_format
+            )
         raise ValueError(f"invalid image_url template: {part!r:.80}; expected a str or a dict with 'url'.")
     if isinstance(part, dict):
+        if template_format == "jinja2":
+            raise ValueError(_NO_JINJA2_DICTS)
         return DictPromptTemplate(template=part, template_format=template_format)
     raise ValueError(
         f"invalid content-block template: {part!r:.80}; expected a str, {{'type': 'text', 'text': ...}}, "
