@@ -171,6 +171,21 @@ def test_parse_tool_call_shapes(lib: Any) -> None:
     assert "Function g" in str(caught.value)
 
 
+def test_non_object_tool_arguments(lib: Any) -> None:
+    """Arguments that are JSON but not an object: langchain-core passes them on as "args";
+    runwire raises OutputParserException (tool arguments are a dict of named values)."""
+    raw = _raw("f", "[1, 2]")
+    if lib.name == "langchain_core":
+        assert lib.parse_tool_call(raw)["args"] == [1, 2]
+    else:
+        with pytest.raises(lib.OutputParserException, match="are not a JSON object"):
+            lib.parse_tool_call(raw)
+    message = lib.AIMessage("", tool_calls=[{"name": "Person", "args": {"name": "Ada", "age": 1}, "id": "1"}])
+    message.tool_calls[0]["args"] = ["not", "a", "dict"]
+    with pytest.raises(ValueError, match="Tool arguments must be specified as a dict"):
+        lib.PydanticToolsParser(tools=[Person]).invoke(message)
+
+
 def test_make_invalid_tool_call(lib: Any) -> None:
     """make_invalid_tool_call keeps the raw name, arguments text and id, with the error."""
     assert lib.make_invalid_tool_call(_raw("f", "{bad"), "oops") == {
@@ -261,6 +276,15 @@ def test_function_parsers_values(lib: Any) -> None:
         lib.PydanticAttrOutputFunctionsParser(pydantic_schema=Person, attr_name="name").invoke(message)
         == "Ada"
     )
+
+
+def test_function_parsers_on_refusal(lib: Any) -> None:
+    """A refusal: runwire's function parsers raise ModelRefusalError like its JSON and tool
+    parsers; langchain-core's do not look for refusals and report a missing function call."""
+    for parser in (lib.JsonOutputFunctionsParser(), lib.OutputFunctionsParser()):
+        expected = lib.ModelRefusalError if lib.name == "runwire" else lib.OutputParserException
+        with pytest.raises(expected):
+            parser.invoke(_refusal(lib))
 
 
 def test_function_parsers_errors(lib: Any) -> None:
