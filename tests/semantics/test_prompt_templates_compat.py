@@ -230,6 +230,14 @@ MUSTACHE_CASES = [
     ("{{obj}} {{n}}", {"obj": {"a": 1}, "n": 2.5}),
     ("{{> partial}}x", {}),
     ("{{x.__class__}}|{{x.upper}}", {"x": "s"}),
+    (
+        "{{#wrap}}Hi {{name}} {{&raw}} {{#x}}in{{/x}}{{/wrap}}!",
+        {"wrap": lambda text, render: f"<{render(text)}>|{text}", "name": "A<", "raw": "<r>", "x": 1},
+    ),
+    (
+        "{{#wrap}}{{name}}{{/wrap}}",
+        {"wrap": lambda text, render: render(text, {"name": "in"}), "name": "out"},
+    ),
 ]
 
 

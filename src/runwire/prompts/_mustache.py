@@ -6,8 +6,9 @@ walks it. Lookups follow langchain-core, including its quirks: a dotted name wal
 list indices only (never attributes, so a template cannot reach into objects), `0` and `False`
 print as themselves while other falsy values print as "", a falsy item of a list section skips
 that iteration, and escaping is HTML's `& " < >` (not `'`). Missing names render as "".
-Not here: partials (prompts have none; `{{> name}}` renders ""), lambdas (a callable is an
-ordinary truthy value here), the prompt classes that use this (`prompts.string`).
+A callable section value is a lambda: it gets the section's source text and a render function.
+Not here: partials (prompts have none; `{{> name}}` renders ""), the prompt classes that use
+this (`prompts.string`).
 """
 
 from __future__ import annotations
@@ -192,7 +193,9 @@ def render_nodes(nodes: list[Node], scopes: list[Any]) -> str:
             out.append(value if isinstance(value, str) else str(value))
         elif kind == "section":
             value = _lookup(key, scopes)
-            if isinstance(value, Sequence | Iterator) and not isinstance(value, str):
+            if callable(value):
+                out.append(_call_lambda(value, children, scopes))
+            elif isinstance(value, Sequence | Iterator) and not isinstance(value, str):
                 # a falsy item renders nothing, as in langchain-core
                 out.extend(render_nodes(children, [item, *scopes]) for item in value if item)
             elif value:
@@ -201,6 +204,36 @@ def render_nodes(nodes: list[Node], scopes: list[Any]) -> str:
             out.append(render_nodes(children, [True, *scopes]))
         # partials render "" (a prompt has none); comments were dropped by the tokenizer
     return "".join(out)
+
+
+_SIGILS = {"section": "#", "inverted section": "^", "partial": ">", "variable": ""}
+
+
+def _source(nodes: list[Node]) -> str:
+    """The template text of `nodes`, as langchain-core rebuilds it for a lambda (`{{ name}}`)."""
+    parts: list[str] = []
+    for kind, key, children in nodes:
+        if kind == "literal":
+            parts.append(key)
+        elif kind == "no escape":
+            parts.append(f"{{{{& {key} }}}}")
+        else:
+            parts.append(f"{{{{{_SIGILS[kind]} {key}}}}}")
+            if kind in {"section", "inverted section"}:
+                parts.append(_source(children) + f"{{{{/ {key}}}}}")
+    return "".join(parts)
+
+
+def _call_lambda(function: Any, children: list[Node], scopes: list[Any]) -> str:
+    """A lambda section: `function(text, render)`; rendering its own text reuses the parsed nodes."""
+    text = _source(children)
+
+    def render_text(template: str, data: Any = None) -> str:
+        nodes = children if template == text else compile_template(template)
+        return render_nodes(nodes, [data, *scopes] if data else scopes)
+
+    result: str = function(text, render_text)
+    return result
 
 
 def render(template: str, data: Mapping[str, Any]) -> str:
