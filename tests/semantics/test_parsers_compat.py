@@ -387,3 +387,28 @@ def test_xml_mis_shaped(lib: Any) -> None:
         lib.XMLOutputParser().parse("<a><b>1</c></a>")
     with pytest.raises(lib.OutputParserException if lib.name == "runwire" else SyntaxError):
         list(lib.XMLOutputParser().transform(iter(["<a><b>1</c></a>"])))
+
+
+# -- in a chain --------------------------------------------------------------------------------
+
+
+def test_streaming_parsers_in_a_chain(lib: Any) -> None:
+    """prompt | streaming chat model | parser streams the parser's items, and the parser's run
+    is reported like any other step."""
+    reply = "1. apples\n2. pears\n3. plums"
+    model = lib.GenericFakeChatModel(messages=iter([lib.AIMessage(reply)]))
+    chain = lib.ChatPromptTemplate.from_template("List {n} fruits") | model | lib.NumberedListOutputParser()
+    recorder = lib.Recorder()
+    assert list(chain.stream({"n": 3}, config={"callbacks": [recorder]})) == [
+        ["apples"],
+        ["pears"],
+        ["plums"],
+    ]
+    assert [e.label for e in recorder.events.starts()][-1] == "NumberedListOutputParser"
+    xml_model = lib.GenericFakeChatModel(
+        messages=iter([lib.AIMessage("<fruits><a>apple</a><b>pear</b></fruits>")])
+    )
+    assert list((xml_model | lib.XMLOutputParser()).stream("x")) == [
+        {"fruits": [{"a": "apple"}]},
+        {"fruits": [{"b": "pear"}]},
+    ]
