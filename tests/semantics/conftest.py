@@ -85,6 +85,7 @@ _WHERE = {
     "MessagesPlaceholder": "prompts",
     "FewShotPromptTemplate": "prompts",
     "FewShotChatMessagePromptTemplate": "prompts",
+    "FewShotPromptWithTemplates": "prompts",
     "DictPromptTemplate": "prompts",
     "ImagePromptTemplate": "prompts.image",
     "get_template_variables": "prompts",

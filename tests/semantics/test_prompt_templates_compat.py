@@ -70,6 +70,45 @@ def test_few_shot_needs_examples_or_selector(lib: Any) -> None:
         )
 
 
+def test_few_shot_with_templates(lib: Any) -> None:
+    """Prefix and suffix are prompt templates, each given its own variables."""
+    prompt = lib.FewShotPromptWithTemplates(
+        examples=EXAMPLES[:1],
+        example_prompt=_example_prompt(lib),
+        prefix=lib.PromptTemplate.from_template("Hi {name}"),
+        suffix=lib.PromptTemplate.from_template("Q: {input}"),
+        input_variables=["input", "name"],
+    )
+    assert repr(prompt).startswith(
+        "FewShotPromptWithTemplates(input_variables=['input', 'name'], input_types={}"
+    )
+    assert prompt.invoke({"input": "x", "name": "n"}).to_string() == "Hi n\n\nQ: 2 + 2\nA: 4\n\nQ: x"
+    assert prompt.asdict()["_type"] == "few_shot_with_templates"
+    with pytest.raises(ValueError, match="based on prefix/suffix expected"):
+        lib.FewShotPromptWithTemplates(
+            examples=EXAMPLES[:1],
+            example_prompt=_example_prompt(lib),
+            suffix=lib.PromptTemplate.from_template("Q: {input}"),
+            input_variables=[],
+            validate_template=True,
+        )
+
+
+async def test_few_shot_with_templates_async_selector(lib: Any) -> None:
+    """With a selector, aformat asks aselect_examples."""
+    selector = lib.LengthBasedExampleSelector(
+        examples=list(EXAMPLES), example_prompt=_example_prompt(lib), max_length=8
+    )
+    prompt = lib.FewShotPromptWithTemplates(
+        example_selector=selector,
+        example_prompt=_example_prompt(lib),
+        suffix=lib.PromptTemplate.from_template("Q: {input}"),
+        input_variables=["input"],
+    )
+    assert await prompt.aformat(input="a") == "Q: 2 + 2\nA: 4\n\nQ: a"
+    assert prompt.format(input="a") == "Q: 2 + 2\nA: 4\n\nQ: a"
+
+
 def test_length_based_selector(lib: Any) -> None:
     """Examples are taken in order while they fit max_length minus the input's word count."""
     selector = lib.LengthBasedExampleSelector(

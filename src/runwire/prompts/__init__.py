@@ -11,7 +11,11 @@ from runwire.prompt_values import ChatPromptValue, PromptValue, StringPromptValu
 from runwire.prompts.base import BasePromptTemplate, StringPromptTemplate
 from runwire.prompts.chat import BaseChatPromptTemplate, ChatPromptTemplate, MessageLike
 from runwire.prompts.content import DictPromptTemplate, ImagePromptTemplate
-from runwire.prompts.few_shot import FewShotChatMessagePromptTemplate, FewShotPromptTemplate
+from runwire.prompts.few_shot import (
+    FewShotChatMessagePromptTemplate,
+    FewShotPromptTemplate,
+    FewShotPromptWithTemplates,
+)
 from runwire.prompts.message import (
     AIMessagePromptTemplate,
     BaseMessagePromptTemplate,
@@ -41,6 +45,7 @@ __all__ = [
     "DictPromptTemplate",
     "FewShotChatMessagePromptTemplate",
     "FewShotPromptTemplate",
+    "FewShotPromptWithTemplates",
     "HumanMessagePromptTemplate",
     "ImagePromptTemplate",
     "MessageLike",

@@ -3,7 +3,8 @@
 `FewShotPromptTemplate` joins a prefix, each example formatted with `example_prompt`, and a
 suffix, then formats the whole as one template (so prefix and suffix hold the variables);
 `FewShotChatMessagePromptTemplate` formats each example into messages, to sit inside a
-`ChatPromptTemplate`. Same fields, values and errors as `langchain_core.prompts.few_shot`.
+`ChatPromptTemplate`; `FewShotPromptWithTemplates` takes prompt templates as prefix and
+suffix. Same fields, values and errors as `langchain_core.prompts.few_shot`.
 Not here: the selectors (`runwire.example_selectors`).
 """
 
@@ -142,6 +143,114 @@ class FewShotPromptTemplate(_Examples, StringPromptTemplate):
         return "few_shot"
 
 
+class FewShotPromptWithTemplates(_Examples, StringPromptTemplate):
+    """A text prompt whose prefix and suffix are prompt templates, around formatted examples."""
+
+    _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
+        *BASE_FIELDS,
+        *_EXAMPLE_FIELDS,
+        ("example_prompt", REQUIRED),
+        ("suffix", REQUIRED),
+        ("example_separator", "\n\n"),
+        ("prefix", None),
+        ("template_format", "f-string"),
+        ("validate_template", False),
+    )
+
+    def __init__(
+        self,
+        *,
+        example_prompt: Any,
+        suffix: StringPromptTemplate,
+        input_variables: list[str] | None = None,
+        examples: list[dict[str, Any]] | None = None,
+        example_selector: Any = None,
+        example_separator: str = "\n\n",
+        prefix: StringPromptTemplate | None = None,
+        template_format: str = "f-string",
+        validate_template: bool = False,
+        partial_variables: Mapping[str, Any] | None = None,
+        optional_variables: list[str] | None = None,
+        input_types: dict[str, Any] | None = None,
+        output_parser: Any = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+        name: str | None = None,
+    ) -> None:
+        """The variables are the prefix's and suffix's (langchain-core requires
+        `input_variables`; here it is only checked, with `validate_template=True`)."""
+        self._set_examples(examples, example_selector)
+        self.example_prompt = example_prompt
+        self.suffix = suffix
+        self.prefix = prefix
+        self.example_separator = example_separator
+        self.template_format = template_format
+        self.validate_template = validate_template
+        partials = dict(partial_variables or {})
+        expected = set(suffix.input_variables) | set(prefix.input_variables if prefix else [])
+        if validate_template:
+            given = list(input_variables or [])
+            if (expected | partials.keys()) - set(given):
+                raise ValueError(
+                    f"Got input_variables={given}, but based on prefix/suffix expected "
+                    f"{expected | partials.keys()}"
+                )
+        else:
+            given = sorted(expected - partials.keys())
+        self._init_fields(
+            input_variables=given,
+            optional_variables=optional_variables,
+            input_types=input_types,
+            partial_variables=partials,
+            output_parser=output_parser,
+            metadata=metadata,
+            tags=tags,
+            name=name,
+        )
+
+    def _parts(self, values: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """(prefix text, suffix text, the values neither used), as langchain-core splits them."""
+        rest = dict(values)
+        prefix = ""
+        if self.prefix is not None:
+            mine = {k: rest.pop(k) for k in list(rest) if k in self.prefix.input_variables}
+            prefix = self.prefix.format(**mine)
+        mine = {k: rest.pop(k) for k in list(rest) if k in self.suffix.input_variables}
+        return prefix, self.suffix.format(**mine), rest
+
+    def _join(self, prefix: str, examples: list[str], suffix: str, rest: dict[str, Any]) -> str:
+        template = self.example_separator.join(piece for piece in (prefix, *examples, suffix) if piece)
+        return DEFAULT_FORMATTER_MAPPING[self.template_format](template, **rest)
+
+    def format(self, **kwargs: Any) -> str:
+        """The prefix, the examples and the suffix, each formatted, joined."""
+        values = self._with_partials(kwargs)
+        examples = self._raw_examples(values)
+        prefix, suffix, rest = self._parts(values)
+        return self._join(prefix, [self.example_prompt.format(**e) for e in examples], suffix, rest)
+
+    async def aformat(self, **kwargs: Any) -> str:
+        """`format`, asking the selector with `aselect_examples`."""
+        values = self._with_partials(kwargs)
+        if self.examples is not None:
+            examples = self.examples
+        else:
+            examples = await self.example_selector.aselect_examples(values)
+        prefix, suffix, rest = self._parts(values)
+        return self._join(prefix, [self.example_prompt.format(**e) for e in examples], suffix, rest)
+
+    def _raw_examples(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """The examples as given (each is formatted with all its keys, as in langchain-core)."""
+        if self.examples is not None:
+            return self.examples
+        selected: list[dict[str, Any]] = self.example_selector.select_examples(values)
+        return selected
+
+    @property
+    def _prompt_type(self) -> str:
+        return "few_shot_with_templates"
+
+
 class FewShotChatMessagePromptTemplate(_Examples, BaseChatPromptTemplate):
     """Examples formatted into chat messages; put it inside a `ChatPromptTemplate`."""
 
@@ -202,4 +311,4 @@ class FewShotChatMessagePromptTemplate(_Examples, BaseChatPromptTemplate):
         raise NotImplementedError
 
 
-__all__ = ["FewShotChatMessagePromptTemplate", "FewShotPromptTemplate"]
+__all__ = ["FewShotChatMessagePromptTemplate", "FewShotPromptTemplate", "FewShotPromptWithTemplates"]
