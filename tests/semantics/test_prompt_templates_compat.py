@@ -180,6 +180,22 @@ def test_message_templates_and_content_templates(lib: Any) -> None:
     ) == {"k": "1", "n": ["2", 1]}
     image = lib.ImagePromptTemplate(template={"url": "{u}", "detail": "low"}, input_variables=["u"])
     assert image.format(u="http://x/y.png") == {"url": "http://x/y.png", "detail": "low"}
+    assert repr(image) == (
+        "ImagePromptTemplate(input_variables=['u'], input_types={}, partial_variables={}, "
+        "template={'url': '{u}', 'detail': 'low'})"
+    )
+    value = image.invoke({"u": "http://x/y.png"})
+    assert repr(value) == "ImagePromptValue(image_url={'detail': 'low', 'url': 'http://x/y.png'})"
+    assert value.to_string() == "http://x/y.png"
+    assert repr(value.to_messages()[0].content) == "[{'detail': 'low', 'url': 'http://x/y.png'}]"
+    assert lib.ImagePromptTemplate(template={"url": "{u}"}).input_variables == []
+    with pytest.raises(ValueError, match="cannot contain any of 'url', 'path', or 'detail'"):
+        lib.ImagePromptTemplate(input_variables=["url"])
+    as_runnable = lib.DictPromptTemplate(template={"q": "{x}!"}, template_format="f-string")
+    recorder = lib.Recorder()
+    assert as_runnable.invoke({"x": "hi"}, config={"callbacks": [recorder]}) == {"q": "hi!"}
+    assert [e.label for e in recorder.events.starts()] == ["DictPromptTemplate"]
+    assert recorder.events.starts()[0].kwargs.get("run_type") == "prompt"
     with pytest.raises(ValueError, match="Partial variables are not supported for list of templates"):
         lib.HumanMessagePromptTemplate.from_template(["{a}", "{b}"], partial_variables={"a": 1})
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from runwire.prompt_values import ImagePromptValue, PromptValue
 from runwire.prompts._record import FACTORY, REQUIRED, Described
-from runwire.prompts.base import StringPromptTemplate
+from runwire.prompts.base import BASE_FIELDS, BasePromptTemplate, StringPromptTemplate
 from runwire.prompts.prompt import PromptTemplate
 from runwire.prompts.string import DEFAULT_FORMATTER_MAPPING, get_template_variables
+from runwire.runnables.base import Runnable
 
 _IMAGE_KEYS = ("url", "path", "detail")
 
@@ -53,9 +55,11 @@ _NO_JINJA2_DICTS = (
 )
 
 
-class DictPromptTemplate(Described):
-    """A dict whose str values (at any depth) are f-string templates."""
+class DictPromptTemplate(Described, Runnable[dict[str, Any], dict[str, Any]]):
+    """A dict whose str values (at any depth) are templates; invoking it gives the filled dict
+    (a run of type "prompt", as in langchain-core)."""
 
+    _run_type: ClassVar[str | None] = "prompt"
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
         ("template", REQUIRED),
         ("template_format", REQUIRED),
@@ -71,6 +75,14 @@ class DictPromptTemplate(Described):
             {v for s in _strings(template) for v in get_template_variables(s, template_format)}
         )
 
+    def _invoke(self, input: Any, config: Any, run: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(input, dict):
+            raise TypeError(
+                f"DictPromptTemplate takes a dict of its variables {self.input_variables}, got "
+                f"{type(input).__name__}: {input!r:.80}."
+            )
+        return self.format(**input)
+
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """The dict with every template string filled in."""
         return dict(_fill(self.template, kwargs, self.template_format))
@@ -79,13 +91,23 @@ class DictPromptTemplate(Described):
         """`format` (no I/O, runs inline)."""
         return self.format(**kwargs)
 
+    @property
+    def _prompt_type(self) -> str:
+        return "dict-prompt"
 
-class ImagePromptTemplate(Described):
-    """An image reference `{"url": ..., "detail": ...}` whose values are f-string templates."""
+    def pretty_repr(self, *, html: bool = False) -> str:
+        raise NotImplementedError
+
+
+class ImagePromptTemplate(BasePromptTemplate[dict[str, Any]]):
+    """An image reference `{"url": ..., "detail": ...}` whose values are templates; invoking
+    it gives an `ImagePromptValue`. `input_variables` defaults to none, as in langchain-core
+    (a template built from a message's content blocks lists them)."""
 
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
-        ("input_variables", REQUIRED),
+        *BASE_FIELDS,
         ("template", FACTORY),
+        ("template_format", "f-string"),
     )
 
     def __init__(
@@ -94,25 +116,45 @@ class ImagePromptTemplate(Described):
         template: dict[str, Any] | None = None,
         input_variables: list[str] | None = None,
         template_format: str = "f-string",
+        partial_variables: dict[str, Any] | None = None,
+        optional_variables: list[str] | None = None,
+        input_types: dict[str, Any] | None = None,
+        output_parser: Any = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+        name: str | None = None,
     ) -> None:
         """`input_variables` may not be named url, path or detail (those keys are the output)."""
         template = dict(template or {})
         clash = sorted(set(input_variables or ()) & set(_IMAGE_KEYS))
         if clash:
             raise ValueError(
-                f"an image template's input variables cannot be url, path or detail; got {clash}."
+                "input_variables for the image template cannot contain any of 'url', 'path', or "
+                f"'detail'. Found: {clash}. Rename the variables."
             )
-        found = sorted(
-            {
-                v
-                for s in template.values()
-                if isinstance(s, str)
-                for v in get_template_variables(s, template_format)
-            }
-        )
+        for value in template.values():
+            if isinstance(value, str):
+                get_template_variables(value, template_format)  # checked now, as in langchain-core
         self.template = template
         self.template_format = template_format
-        self.input_variables = list(input_variables) if input_variables is not None else found
+        self._init_fields(
+            input_variables=list(input_variables or []),
+            optional_variables=optional_variables,
+            input_types=input_types,
+            partial_variables=partial_variables,
+            output_parser=output_parser,
+            metadata=metadata,
+            tags=tags,
+            name=name,
+        )
+
+    @property
+    def _prompt_type(self) -> str:
+        return "image-prompt"
+
+    def format_prompt(self, **kwargs: Any) -> PromptValue:
+        """An `ImagePromptValue` of `format(**kwargs)`."""
+        return ImagePromptValue(image_url=self.format(**kwargs))
 
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """`{"url": ..., "detail": ...}` with the variables filled in (detail only when set)."""
@@ -133,10 +175,6 @@ class ImagePromptTemplate(Described):
         if detail:
             output["detail"] = detail
         return output
-
-    async def aformat(self, **kwargs: Any) -> dict[str, Any]:
-        """`format` (no I/O, runs inline)."""
-        return self.format(**kwargs)
 
     def pretty_repr(self, html: bool = False) -> str:
         raise NotImplementedError
