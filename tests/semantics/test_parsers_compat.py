@@ -66,6 +66,20 @@ def test_pydantic_parser_errors(lib: Any) -> None:
         parser.parse("no json here")
 
 
+def test_pydantic_parser_takes_v1_models(lib: Any) -> None:
+    """A pydantic.v1 model validates with parse_obj; errors are OutputParserException."""
+    from pydantic import v1
+
+    class Old(v1.BaseModel):
+        name: str
+
+    parser = lib.PydanticOutputParser(pydantic_object=Old)
+    assert parser.parse('{"name": "a"}') == Old(name="a")
+    assert '"required": ["name"]' in parser.get_format_instructions()
+    with pytest.raises(lib.OutputParserException, match="Failed to parse Old from completion"):
+        parser.parse('{"x": 1}')
+
+
 def test_pydantic_parser_streams_objects_once_valid(lib: Any) -> None:
     """Streaming yields a model only once the JSON so far validates, then each change."""
     parser = lib.PydanticOutputParser(pydantic_object=Person)
@@ -108,6 +122,23 @@ def test_json_parser_streams_over_message_chunks(lib: Any) -> None:
     out = list(lib.JsonOutputParser().transform(iter(chunks)))
     assert out[-1] == {"k": "value"}
     assert all(a != b for a, b in itertools.pairwise(out))
+
+
+async def test_json_diff_and_xml_astream(lib: Any) -> None:
+    """The async streams give what the sync ones give."""
+
+    async def source(chunks: list[str]) -> Any:
+        for chunk in chunks:
+            yield chunk
+
+    chunks = ['{"a"', ': 1, "b', '": ["x', '", "yz"]}']
+    patches = [p async for p in lib.JsonOutputParser(diff=True).atransform(source(chunks))]
+    assert patches == list(lib.JsonOutputParser(diff=True).transform(iter(chunks)))
+    xml = _chunks("<a><b>1</b><c>2</c></a>", 3)
+    assert [v async for v in lib.XMLOutputParser().atransform(source(xml))] == [
+        {"a": [{"b": "1"}]},
+        {"a": [{"c": "2"}]},
+    ]
 
 
 # -- list parsers ------------------------------------------------------------------------------
