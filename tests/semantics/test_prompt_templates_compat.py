@@ -334,6 +334,21 @@ def test_mustache_variables_are_top_level_names(lib: Any) -> None:
     ]
 
 
+def test_mustache_and_jinja2_repr_pretty_repr_partial(lib: Any) -> None:
+    """repr shows the format; pretty_repr shows {name} for each variable; partial keeps the format."""
+    mustache = lib.PromptTemplate.from_template("Hi {{name}} {{#s}}x{{/s}}", template_format="mustache")
+    assert repr(mustache) == (
+        "PromptTemplate(input_variables=['name', 's'], input_types={}, partial_variables={}, "
+        "template='Hi {{name}} {{#s}}x{{/s}}', template_format='mustache')"
+    )
+    assert mustache.pretty_repr() == "Hi {name} x"
+    assert mustache.partial(name="z").format(s=1) == "Hi z x"
+    jinja = lib.PromptTemplate.from_template("Hi {{ name }}", template_format="jinja2")
+    assert jinja.pretty_repr(html=True) == "Hi \x1b[33;1m\x1b[1;3m{name}\x1b[0m"
+    chat = lib.ChatPromptTemplate.from_messages([("human", "Hi {{name}}")], template_format="mustache")
+    assert chat.pretty_repr().endswith("Human Message =================================\n\nHi {name}")
+
+
 @pytest.mark.parametrize("template", ["{{#a}}x", "{{/a}}", "{{#a}}{{/b}}", "{{ }}", "{{x", "{{=<% %>}}"])
 def test_mustache_malformed_templates_raise(lib: Any, template: str) -> None:
     """Unclosed, unopened, mismatched and empty tags raise a SyntaxError (ChevronError) when built."""
