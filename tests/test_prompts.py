@@ -7,7 +7,8 @@ Deliberate differences from langchain-core 1.8, each pinned by a test below:
   langchain-core, but the message names the field and says how to fix the template.
 * A missing variable raises KeyError naming the variable, what the template needs, what was
   given and how to fix it; langchain-core's message has no fix and a troubleshooting URL.
-* Only f-string templates exist; `template_format="mustache"`/`"jinja2"` raise ValueError.
+* An unknown `template_format` raises ValueError with langchain-core's text and the formats
+  that exist (f-string, mustache, jinja2; see tests/semantics/test_prompts_compat.py).
 """
 
 from __future__ import annotations
@@ -117,10 +118,10 @@ def test_variable_named_stop_is_rejected() -> None:
         PromptTemplate.from_template("{stop}")
 
 
-def test_non_fstring_template_format_is_rejected() -> None:
-    """mustache and jinja2 are not implemented: building one says so."""
-    with pytest.raises(ValueError, match="not supported"):
-        PromptTemplate.from_template("{{x}}", template_format="mustache")
+def test_unknown_template_format_is_rejected() -> None:
+    """An unknown format says which formats exist."""
+    with pytest.raises(ValueError, match=r"Unsupported template format: handlebars\. Use one of"):
+        PromptTemplate.from_template("{{x}}", template_format="handlebars")
 
 
 def test_string_prompt_value_converts_to_one_human_message() -> None:

@@ -119,12 +119,14 @@ def test_any_chat_template_formats_like_langchain_core(system: str, human: str, 
 
 def test_prompts_import_no_heavy_modules_of_their_own() -> None:
     """Importing runwire.prompts (after the runtime and messages it builds on) loads no
-    pydantic, asyncio, inspect or logging."""
+    pydantic, asyncio, inspect or logging, nor any optional extra's package (jinja2,
+    defusedxml, jsonpatch) or the XML parser."""
+    heavy = "{'pydantic', 'asyncio', 'inspect', 'logging', 'jinja2', 'defusedxml', 'jsonpatch', 'xml.etree'}"
     code = (
         "import sys, runwire.runnables.base, runwire.messages, runwire.output_parsers.base\n"
         "before = set(sys.modules)\n"
-        "import runwire.prompts, runwire.output_parsers\n"
-        "print(sorted({'pydantic', 'asyncio', 'inspect', 'logging'} & (set(sys.modules) - before)))\n"
+        "import runwire.prompts, runwire.output_parsers, runwire.example_selectors\n"
+        f"print(sorted({heavy} & (set(sys.modules) - before)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

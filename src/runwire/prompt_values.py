@@ -9,7 +9,7 @@ Not here: prompt templates (`runwire.prompts`), serialization envelopes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from runwire.messages import BaseMessage
@@ -91,6 +91,29 @@ class ChatPromptValue(PromptValue):
         return list(self.messages)
 
 
+class ImagePromptValue(PromptValue):
+    """A prompt that is one image reference, `{"url": ..., "detail": ...}`."""
+
+    __slots__ = ("image_url",)
+
+    _fields: ClassVar[tuple[str, ...]] = ("image_url",)
+    type: ClassVar[str] = "ImagePromptValue"
+
+    def __init__(self, *, image_url: dict[str, Any]) -> None:
+        # langchain-core validates it as its `ImageURL` TypedDict: keys detail, url; no others.
+        self.image_url = {key: image_url[key] for key in ("detail", "url") if key in image_url}
+
+    def to_string(self) -> str:
+        """The image's url."""
+        return str(self.image_url.get("url", ""))
+
+    def to_messages(self) -> list[BaseMessage]:
+        """One human message whose content is the image reference, as in langchain-core."""
+        from runwire.messages import HumanMessage
+
+        return [HumanMessage(content=[self.image_url])]
+
+
 class ChatPromptValueConcrete(ChatPromptValue):
     """langchain-core's schema variant of `ChatPromptValue`; the same thing here."""
 
@@ -99,4 +122,10 @@ class ChatPromptValueConcrete(ChatPromptValue):
     type: ClassVar[str] = "ChatPromptValueConcrete"
 
 
-__all__ = ["ChatPromptValue", "ChatPromptValueConcrete", "PromptValue", "StringPromptValue"]
+__all__ = [
+    "ChatPromptValue",
+    "ChatPromptValueConcrete",
+    "ImagePromptValue",
+    "PromptValue",
+    "StringPromptValue",
+]

@@ -91,10 +91,43 @@ def test_a_template_that_is_not_a_str_is_a_type_error(bad: object) -> None:
         PromptTemplate.from_template(bad)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("fmt", ["jinja2", "mustache"])
-def test_other_template_formats_are_refused_with_a_rewrite_hint(fmt: str) -> None:
-    with pytest.raises(ValueError, match=r"not supported.*f-string"):
+@pytest.mark.parametrize("fmt", ["jinja", "handlebars", "F-STRING"])
+def test_unknown_template_formats_are_refused_with_the_known_ones(fmt: str) -> None:
+    with pytest.raises(ValueError, match=r"Unsupported template format.*'f-string'.*'mustache'.*'jinja2'"):
         PromptTemplate.from_template("{{x}}", template_format=fmt)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{x.__class__}}", "{{x.__class__.__mro__}}", "{{x.upper}}", "{{#x.__class__}}y{{/x.__class__}}"],
+)
+def test_mustache_never_reaches_into_objects(template: str) -> None:
+    """Dotted names walk dicts and lists only: attributes of values render as nothing."""
+    assert PromptTemplate.from_template(template, template_format="mustache").format(x="s") == ""
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{ x.__class__.__mro__[1].__subclasses__() }}", "{{ x.__init__.__globals__ }}", "{{ ''.__class__ }}"],
+)
+def test_jinja2_templates_run_sandboxed(template: str) -> None:
+    """Dunder access is refused by jinja2's sandbox (SecurityError or an undefined value)."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    prompt = PromptTemplate.from_template(template, template_format="jinja2")
+    try:
+        out = prompt.format(x="s")
+    except (SecurityError, UndefinedError):
+        return
+    assert "class" not in out
+    assert "function" not in out
+
+
+@pytest.mark.parametrize("fmt", ["mustache", "jinja2"])
+def test_values_are_never_re_rendered_in_other_formats(fmt: str) -> None:
+    """A value holding template syntax is inserted as text (mustache escapes HTML characters)."""
+    prompt = PromptTemplate.from_template("Q: {{q}}", template_format=fmt)
+    assert prompt.format(q="{{y}} {% if 1 %}x{% endif %}") == "Q: {{y}} {% if 1 %}x{% endif %}"
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,20 @@ def test_pydantic_parser_errors(lib: Any) -> None:
         parser.parse("no json here")
 
 
+def test_pydantic_parser_takes_v1_models(lib: Any) -> None:
+    """A pydantic.v1 model validates with parse_obj; errors are OutputParserException."""
+    from pydantic import v1
+
+    class Old(v1.BaseModel):
+        name: str
+
+    parser = lib.PydanticOutputParser(pydantic_object=Old)
+    assert parser.parse('{"name": "a"}') == Old(name="a")
+    assert '"required": ["name"]' in parser.get_format_instructions()
+    with pytest.raises(lib.OutputParserException, match="Failed to parse Old from completion"):
+        parser.parse('{"x": 1}')
+
+
 def test_pydantic_parser_streams_objects_once_valid(lib: Any) -> None:
     """Streaming yields a model only once the JSON so far validates, then each change."""
     parser = lib.PydanticOutputParser(pydantic_object=Person)
@@ -108,6 +122,23 @@ def test_json_parser_streams_over_message_chunks(lib: Any) -> None:
     out = list(lib.JsonOutputParser().transform(iter(chunks)))
     assert out[-1] == {"k": "value"}
     assert all(a != b for a, b in itertools.pairwise(out))
+
+
+async def test_json_diff_and_xml_astream(lib: Any) -> None:
+    """The async streams give what the sync ones give."""
+
+    async def source(chunks: list[str]) -> Any:
+        for chunk in chunks:
+            yield chunk
+
+    chunks = ['{"a"', ': 1, "b', '": ["x', '", "yz"]}']
+    patches = [p async for p in lib.JsonOutputParser(diff=True).atransform(source(chunks))]
+    assert patches == list(lib.JsonOutputParser(diff=True).transform(iter(chunks)))
+    xml = _chunks("<a><b>1</b><c>2</c></a>", 3)
+    assert [v async for v in lib.XMLOutputParser().atransform(source(xml))] == [
+        {"a": [{"b": "1"}]},
+        {"a": [{"c": "2"}]},
+    ]
 
 
 # -- list parsers ------------------------------------------------------------------------------
@@ -169,6 +200,21 @@ def test_parse_tool_call_shapes(lib: Any) -> None:
         lib.parse_tool_calls([_raw("f", "{bad"), _raw("g", "[")])
     assert "Function f" in str(caught.value)
     assert "Function g" in str(caught.value)
+
+
+def test_non_object_tool_arguments(lib: Any) -> None:
+    """Arguments that are JSON but not an object: langchain-core passes them on as "args";
+    runwire raises OutputParserException (tool arguments are a dict of named values)."""
+    raw = _raw("f", "[1, 2]")
+    if lib.name == "langchain_core":
+        assert lib.parse_tool_call(raw)["args"] == [1, 2]
+    else:
+        with pytest.raises(lib.OutputParserException, match="are not a JSON object"):
+            lib.parse_tool_call(raw)
+    message = lib.AIMessage("", tool_calls=[{"name": "Person", "args": {"name": "Ada", "age": 1}, "id": "1"}])
+    message.tool_calls[0]["args"] = ["not", "a", "dict"]
+    with pytest.raises(ValueError, match="Tool arguments must be specified as a dict"):
+        lib.PydanticToolsParser(tools=[Person]).invoke(message)
 
 
 def test_make_invalid_tool_call(lib: Any) -> None:
@@ -261,6 +307,15 @@ def test_function_parsers_values(lib: Any) -> None:
         lib.PydanticAttrOutputFunctionsParser(pydantic_schema=Person, attr_name="name").invoke(message)
         == "Ada"
     )
+
+
+def test_function_parsers_on_refusal(lib: Any) -> None:
+    """A refusal: runwire's function parsers raise ModelRefusalError like its JSON and tool
+    parsers; langchain-core's do not look for refusals and report a missing function call."""
+    for parser in (lib.JsonOutputFunctionsParser(), lib.OutputFunctionsParser()):
+        expected = lib.ModelRefusalError if lib.name == "runwire" else lib.OutputParserException
+        with pytest.raises(expected):
+            parser.invoke(_refusal(lib))
 
 
 def test_function_parsers_errors(lib: Any) -> None:
@@ -363,3 +418,28 @@ def test_xml_mis_shaped(lib: Any) -> None:
         lib.XMLOutputParser().parse("<a><b>1</c></a>")
     with pytest.raises(lib.OutputParserException if lib.name == "runwire" else SyntaxError):
         list(lib.XMLOutputParser().transform(iter(["<a><b>1</c></a>"])))
+
+
+# -- in a chain --------------------------------------------------------------------------------
+
+
+def test_streaming_parsers_in_a_chain(lib: Any) -> None:
+    """prompt | streaming chat model | parser streams the parser's items, and the parser's run
+    is reported like any other step."""
+    reply = "1. apples\n2. pears\n3. plums"
+    model = lib.GenericFakeChatModel(messages=iter([lib.AIMessage(reply)]))
+    chain = lib.ChatPromptTemplate.from_template("List {n} fruits") | model | lib.NumberedListOutputParser()
+    recorder = lib.Recorder()
+    assert list(chain.stream({"n": 3}, config={"callbacks": [recorder]})) == [
+        ["apples"],
+        ["pears"],
+        ["plums"],
+    ]
+    assert [e.label for e in recorder.events.starts()][-1] == "NumberedListOutputParser"
+    xml_model = lib.GenericFakeChatModel(
+        messages=iter([lib.AIMessage("<fruits><a>apple</a><b>pear</b></fruits>")])
+    )
+    assert list((xml_model | lib.XMLOutputParser()).stream("x")) == [
+        {"fruits": [{"a": "apple"}]},
+        {"fruits": [{"b": "pear"}]},
+    ]

@@ -55,6 +55,12 @@ def parse_tool_call(
                 f"Received JSONDecodeError {error}"
             ) from error
     name = function["name"] or ""
+    if not partial and args and not isinstance(args, dict):
+        # langchain-core passes a list or number on as the "args"; a tool call's args are a dict.
+        raise OutputParserException(
+            f"Function {name} arguments:\n\n{arguments}\n\nare not a JSON object; tool arguments "
+            'must be an object of named arguments, e.g. {"query": "..."}.'
+        )
     if not return_id:
         return {"name": name, "args": args or {}}
     return dict(tool_call(name=name, args=args or {}, id=raw_tool_call.get("id")))
@@ -180,7 +186,9 @@ class PydanticToolsParser(JsonOutputToolsParser):
             if not isinstance(call["args"], dict):
                 if partial:
                     continue
-                raise ValueError(f"Tool arguments must be specified as a dict, received: {call['args']}")
+                raise OutputParserException(  # a ValueError, as langchain-core raises here
+                    f"Tool arguments must be specified as a dict, received: {call['args']}"
+                )
             try:
                 tool = by_name[call["type"]]
             except KeyError as error:

@@ -1,9 +1,10 @@
 """Prompts: templates that turn a dict of variables into model input.
 
 `PromptTemplate` formats text; `ChatPromptTemplate` formats a list of messages from role
-tuples, message templates and placeholders. Templates are parsed once, when built, so a call
-is a dict lookup and a `str.format_map` per message. Same names, signatures and reprs as
-`langchain_core.prompts`; templates are f-strings only (no mustache or jinja2).
+tuples, message templates and placeholders; few-shot prompts format examples into either.
+Templates are f-strings, mustache or jinja2 (sandboxed, the `jinja2` extra, imported only when
+such a template is built), parsed once, when built, so an f-string call is a dict lookup and a
+`str.format_map` per message. Same names, signatures and reprs as `langchain_core.prompts`.
 """
 
 from runwire.prompt_values import ChatPromptValue, PromptValue, StringPromptValue
@@ -11,6 +12,11 @@ from runwire.prompts.base import BasePromptTemplate, StringPromptTemplate
 from runwire.prompts.chat import BaseChatPromptTemplate, ChatPromptTemplate, MessageLike
 from runwire.prompts.content import DictPromptTemplate, ImagePromptTemplate
 from runwire.prompts.document import aformat_document, format_document
+from runwire.prompts.few_shot import (
+    FewShotChatMessagePromptTemplate,
+    FewShotPromptTemplate,
+    FewShotPromptWithTemplates,
+)
 from runwire.prompts.message import (
     AIMessagePromptTemplate,
     BaseMessagePromptTemplate,
@@ -20,7 +26,13 @@ from runwire.prompts.message import (
     MessagesPlaceholder,
     SystemMessagePromptTemplate,
 )
-from runwire.prompts.prompt import PromptTemplate, check_valid_template, get_template_variables
+from runwire.prompts.prompt import PromptTemplate
+from runwire.prompts.string import (
+    check_valid_template,
+    get_template_variables,
+    jinja2_formatter,
+    validate_jinja2,
+)
 
 __all__ = [
     "AIMessagePromptTemplate",
@@ -32,6 +44,9 @@ __all__ = [
     "ChatPromptTemplate",
     "ChatPromptValue",
     "DictPromptTemplate",
+    "FewShotChatMessagePromptTemplate",
+    "FewShotPromptTemplate",
+    "FewShotPromptWithTemplates",
     "HumanMessagePromptTemplate",
     "ImagePromptTemplate",
     "MessageLike",
@@ -45,4 +60,6 @@ __all__ = [
     "check_valid_template",
     "format_document",
     "get_template_variables",
+    "jinja2_formatter",
+    "validate_jinja2",
 ]

@@ -5,7 +5,7 @@ named fields (optionally with `!r`/`!s`/`!a` and a literal format spec) are acce
 rendering is a single C call with nothing left to check. Attribute and index access
 (`{x.__class__}`, `{x[0]}`) are refused: a template must not reach into the objects it is
 given. Also here: the errors a caller sees when a variable is missing.
-Not here: mustache and jinja2 templates (not supported), prompt classes, partial variables.
+Not here: mustache and jinja2 templates (`_mustache`, `string`), prompt classes, partial variables.
 """
 
 from __future__ import annotations

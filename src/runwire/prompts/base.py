@@ -11,6 +11,7 @@ Not here: f-string parsing (`_fstring`), concrete templates (`prompt`, `chat`, `
 
 from __future__ import annotations
 
+import builtins
 import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
@@ -186,6 +187,21 @@ class BasePromptTemplate(Described, Fields, Runnable[dict[str, Any], PromptValue
         fields.update({k: (self.input_types.get(k, str), None) for k in self.optional_variables})
         return create_model("PromptInput", fields=fields)
 
+    @property
+    def _prompt_type(self) -> str:
+        """The prompt's type key in `asdict()` ("prompt", "chat", "few_shot", ...)."""
+        raise NotImplementedError
+
+    def asdict(self, **kwargs: Any) -> dict[str, Any]:
+        """The prompt's fields as a dict (nested prompts as dicts too), plus `"_type"`, as
+        langchain-core's `asdict()` (`input_types` left out, as there)."""
+        out: dict[str, Any] = _dump(self)
+        try:
+            out["_type"] = self._prompt_type
+        except NotImplementedError:
+            pass
+        return out
+
     def pretty_repr(self, html: bool = False) -> str:
         """A human-readable rendering of the template."""
         raise NotImplementedError
@@ -193,6 +209,22 @@ class BasePromptTemplate(Described, Fields, Runnable[dict[str, Any], PromptValue
     def pretty_print(self) -> None:
         """Print `pretty_repr()`, with colours when running interactively."""
         print(self.pretty_repr(html=hasattr(sys, "ps2")))
+
+    def dict(self, **kwargs: Any) -> builtins.dict[str, Any]:  # last: the name shadows the builtin
+        """`asdict()` (langchain-core's older, deprecated name)."""
+        return self.asdict(**kwargs)
+
+
+def _dump(value: Any) -> Any:
+    """Prompts and message templates as dicts of their fields, recursively; other values as is."""
+    if isinstance(value, Described):
+        return {name: _dump(getattr(value, name)) for name, _ in value._repr_fields if name != "input_types"}
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    dump = getattr(value, "model_dump", None)
+    return dump() if callable(dump) else value
 
 
 class StringPromptTemplate(BasePromptTemplate[str]):

@@ -93,6 +93,7 @@ class ChatPromptTemplate(BaseChatPromptTemplate):
         """Input variables are read from the entries (an explicit list is only checked, and
         only with `validate_template=True`); optional placeholders default to no messages."""
         self.messages: list[MessageLike] = [_coerce_entry(m, template_format) for m in messages]
+        self._check_inputs = any(_renders_missing(entry) for entry in self.messages)
         self.validate_template = validate_template
         partials = dict(partial_variables or {})
         types = dict(input_types or {})
@@ -113,12 +114,20 @@ class ChatPromptTemplate(BaseChatPromptTemplate):
             name=name,
         )
 
+    @property
+    def _prompt_type(self) -> str:
+        return "chat"
+
     # -- formatting --------------------------------------------------------------------------------
 
     def _format_value(
         self, input: Any, config: Any = None, run: Any = None, **kwargs: Any
     ) -> ChatPromptValue:
         given = input if isinstance(input, dict) else self._coerce_input(input)
+        if self._check_inputs:  # some entry renders a missing variable as "" instead of a KeyError
+            error = self._missing_error(given)
+            if error is not None:
+                raise error
         values = self._with_partials(given) if self.partial_variables else given
         out: list[BaseMessage] = []
         try:
@@ -205,6 +214,7 @@ class ChatPromptTemplate(BaseChatPromptTemplate):
     def extend(self, messages: Sequence[Any]) -> None:
         """Add entries at the end (and their variables to `input_variables`)."""
         self.messages.extend(_coerce_entry(m) for m in messages)
+        self._check_inputs = any(_renders_missing(entry) for entry in self.messages)
         self.input_variables, optional = _variables_of(
             self.messages, self.partial_variables, self.input_types
         )
@@ -247,6 +257,18 @@ def _variables_of(
                 optional.add(entry.variable_name)
             input_types.setdefault(entry.variable_name, list[AnyMessage])
     return sorted(needed - partials.keys() - optional), sorted(optional)
+
+
+def _renders_missing(entry: MessageLike) -> bool:
+    """Whether the entry renders a missing variable silently (mustache, jinja2, few-shot
+    prompts), so the chat prompt must check its inputs before formatting."""
+    if isinstance(entry, BaseMessage | MessagesPlaceholder):
+        return False
+    if isinstance(entry, BaseChatPromptTemplate):
+        return not isinstance(entry, ChatPromptTemplate) or entry._check_inputs
+    prompt = getattr(entry, "prompt", None)
+    parts = prompt if isinstance(prompt, list) else [prompt]
+    return any(getattr(part, "template_format", "f-string") != "f-string" for part in parts)
 
 
 _ROLES = "'human', 'user', 'ai', 'assistant', 'system' or 'placeholder'"

@@ -2,8 +2,9 @@
 
 `("human", ["Describe {thing}", {"type": "image_url", "image_url": "{url}"}])` is a list of
 parts; each becomes a text `PromptTemplate`, an `ImagePromptTemplate` or a
-`DictPromptTemplate`, all f-string templates checked when built. Formatting gives the
-message's content list, in langchain-core's shape.
+`DictPromptTemplate`, all checked when built, in the message's template format (f-string or
+mustache; jinja2 is refused for dicts, as in langchain-core). Formatting gives the message's
+content list, in langchain-core's shape.
 Not here: the message templates that hold these parts (`message`); loading images from
 paths (refused, as in langchain-core).
 """
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from runwire.prompts._fstring import template_variables
+from runwire.prompt_values import ImagePromptValue, PromptValue
 from runwire.prompts._record import FACTORY, REQUIRED, Described
-from runwire.prompts.base import StringPromptTemplate
-from runwire.prompts.prompt import PromptTemplate, get_template_variables
+from runwire.prompts.base import BASE_FIELDS, BasePromptTemplate, StringPromptTemplate
+from runwire.prompts.prompt import PromptTemplate
+from runwire.prompts.string import DEFAULT_FORMATTER_MAPPING, get_template_variables
+from runwire.runnables.base import Runnable
 
 _IMAGE_KEYS = ("url", "path", "detail")
 
@@ -31,20 +34,32 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _fill(value: Any, values: dict[str, Any]) -> Any:
+def _fill(value: Any, values: dict[str, Any], template_format: str = "f-string") -> Any:
     """`value` with every str formatted against `values` (dicts and lists rebuilt)."""
     if isinstance(value, str):
-        return value.format_map(values)  # every str was checked by template_variables
+        if template_format == "f-string":
+            return value.format_map(values)  # every str was checked by get_template_variables
+        return DEFAULT_FORMATTER_MAPPING[template_format](value, **values)
     if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
+        return {k: _fill(v, values, template_format) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_fill(v, values) if isinstance(v, str | dict) else v for v in value)
+        return type(value)(
+            _fill(v, values, template_format) if isinstance(v, str | dict) else v for v in value
+        )
     return value
 
 
-class DictPromptTemplate(Described):
-    """A dict whose str values (at any depth) are f-string templates."""
+_NO_JINJA2_DICTS = (
+    "jinja2 is unsafe and is not supported for templates expressed as dicts. "
+    "Please use 'f-string' or 'mustache' format."
+)
 
+
+class DictPromptTemplate(Described, Runnable[dict[str, Any], dict[str, Any]]):
+    """A dict whose str values (at any depth) are templates; invoking it gives the filled dict
+    (a run of type "prompt", as in langchain-core)."""
+
+    _run_type: ClassVar[str | None] = "prompt"
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
         ("template", REQUIRED),
         ("template_format", REQUIRED),
@@ -52,27 +67,47 @@ class DictPromptTemplate(Described):
 
     def __init__(self, *, template: dict[str, Any], template_format: str = "f-string") -> None:
         """Every str in `template` is checked now; formatting fills them all."""
+        if template_format == "jinja2":
+            raise ValueError(_NO_JINJA2_DICTS)
         self.template = template
         self.template_format = template_format
         self.input_variables = sorted(
             {v for s in _strings(template) for v in get_template_variables(s, template_format)}
         )
 
+    def _invoke(self, input: Any, config: Any, run: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(input, dict):
+            raise TypeError(
+                f"DictPromptTemplate takes a dict of its variables {self.input_variables}, got "
+                f"{type(input).__name__}: {input!r:.80}."
+            )
+        return self.format(**input)
+
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """The dict with every template string filled in."""
-        return dict(_fill(self.template, kwargs))
+        return dict(_fill(self.template, kwargs, self.template_format))
 
     async def aformat(self, **kwargs: Any) -> dict[str, Any]:
         """`format` (no I/O, runs inline)."""
         return self.format(**kwargs)
 
+    @property
+    def _prompt_type(self) -> str:
+        return "dict-prompt"
 
-class ImagePromptTemplate(Described):
-    """An image reference `{"url": ..., "detail": ...}` whose values are f-string templates."""
+    def pretty_repr(self, *, html: bool = False) -> str:
+        raise NotImplementedError
+
+
+class ImagePromptTemplate(BasePromptTemplate[dict[str, Any]]):
+    """An image reference `{"url": ..., "detail": ...}` whose values are templates; invoking
+    it gives an `ImagePromptValue`. `input_variables` defaults to none, as in langchain-core
+    (a template built from a message's content blocks lists them)."""
 
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
-        ("input_variables", REQUIRED),
+        *BASE_FIELDS,
         ("template", FACTORY),
+        ("template_format", "f-string"),
     )
 
     def __init__(
@@ -81,22 +116,50 @@ class ImagePromptTemplate(Described):
         template: dict[str, Any] | None = None,
         input_variables: list[str] | None = None,
         template_format: str = "f-string",
+        partial_variables: dict[str, Any] | None = None,
+        optional_variables: list[str] | None = None,
+        input_types: dict[str, Any] | None = None,
+        output_parser: Any = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+        name: str | None = None,
     ) -> None:
         """`input_variables` may not be named url, path or detail (those keys are the output)."""
         template = dict(template or {})
         clash = sorted(set(input_variables or ()) & set(_IMAGE_KEYS))
         if clash:
             raise ValueError(
-                f"an image template's input variables cannot be url, path or detail; got {clash}."
+                "input_variables for the image template cannot contain any of 'url', 'path', or "
+                f"'detail'. Found: {clash}. Rename the variables."
             )
-        found = sorted({v for s in template.values() if isinstance(s, str) for v in template_variables(s)})
+        for value in template.values():
+            if isinstance(value, str):
+                get_template_variables(value, template_format)  # checked now, as in langchain-core
         self.template = template
         self.template_format = template_format
-        self.input_variables = list(input_variables) if input_variables is not None else found
+        self._init_fields(
+            input_variables=list(input_variables or []),
+            optional_variables=optional_variables,
+            input_types=input_types,
+            partial_variables=partial_variables,
+            output_parser=output_parser,
+            metadata=metadata,
+            tags=tags,
+            name=name,
+        )
+
+    @property
+    def _prompt_type(self) -> str:
+        return "image-prompt"
+
+    def format_prompt(self, **kwargs: Any) -> PromptValue:
+        """An `ImagePromptValue` of `format(**kwargs)`."""
+        return ImagePromptValue(image_url=self.format(**kwargs))
 
     def format(self, **kwargs: Any) -> dict[str, Any]:
         """`{"url": ..., "detail": ...}` with the variables filled in (detail only when set)."""
-        filled = {k: v.format_map(kwargs) if isinstance(v, str) else v for k, v in self.template.items()}
+        render = DEFAULT_FORMATTER_MAPPING[self.template_format]
+        filled = {k: render(v, **kwargs) if isinstance(v, str) else v for k, v in self.template.items()}
         if kwargs.get("path") or filled.get("path"):
             raise ValueError(
                 "Loading images from 'path' has been removed as of 0.3.15 for security reasons. "
@@ -112,10 +175,6 @@ class ImagePromptTemplate(Described):
         if detail:
             output["detail"] = detail
         return output
-
-    async def aformat(self, **kwargs: Any) -> dict[str, Any]:
-        """`format` (no I/O, runs inline)."""
-        return self.format(**kwargs)
 
     def pretty_repr(self, html: bool = False) -> str:
         raise NotImplementedError
@@ -138,7 +197,9 @@ def content_template(part: Any, template_format: str = "f-string") -> ContentTem
                 raise ValueError(
                     f"an image_url template may use one variable, got {variables} in {image!r:.80}."
                 )
-            return ImagePromptTemplate(template={"url": image}, input_variables=variables)
+            return ImagePromptTemplate(
+                template={"url": image}, input_variables=variables, template_format=template_format
+            )
         if isinstance(image, dict):
             variables = [
                 v
@@ -146,9 +207,13 @@ def content_template(part: Any, template_format: str = "f-string") -> ContentTem
                 if key in image
                 for v in get_template_variables(image[key], template_format)
             ]
-            return ImagePromptTemplate(template=image, input_variables=variables)
+            return ImagePromptTemplate(
+                template=image, input_variables=variables, template_format=template_format
+            )
         raise ValueError(f"invalid image_url template: {part!r:.80}; expected a str or a dict with 'url'.")
     if isinstance(part, dict):
+        if template_format == "jinja2":
+            raise ValueError(_NO_JINJA2_DICTS)
         return DictPromptTemplate(template=part, template_format=template_format)
     raise ValueError(
         f"invalid content-block template: {part!r:.80}; expected a str, {{'type': 'text', 'text': ...}}, "

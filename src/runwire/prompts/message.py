@@ -147,8 +147,16 @@ class BaseStringMessagePromptTemplate(BaseMessagePromptTemplate):
         ("additional_kwargs", FACTORY),
     )
 
-    def __init__(self, *, prompt: Any, additional_kwargs: dict[str, Any] | None = None) -> None:
-        """`prompt` is a string prompt template; `additional_kwargs` go on every message."""
+    def __init__(
+        self,
+        *,
+        prompt: Any,
+        additional_kwargs: dict[str, Any] | None = None,
+        input_variables: list[str] | None = None,
+    ) -> None:
+        """`prompt` is a string prompt template; `additional_kwargs` go on every message.
+        `input_variables` is accepted and not used, as in langchain-core: the variables are
+        always read from the template."""
         self.prompt = prompt
         self.additional_kwargs = dict(additional_kwargs or {})
 
@@ -215,10 +223,15 @@ class ChatMessagePromptTemplate(BaseStringMessagePromptTemplate):
     )
 
     def __init__(
-        self, *, prompt: StringPromptTemplate, role: str, additional_kwargs: dict[str, Any] | None = None
+        self,
+        *,
+        prompt: StringPromptTemplate,
+        role: str,
+        additional_kwargs: dict[str, Any] | None = None,
+        input_variables: list[str] | None = None,
     ) -> None:
         """`role` is the speaker the formatted message is attributed to."""
-        super().__init__(prompt=prompt, additional_kwargs=additional_kwargs)
+        super().__init__(prompt=prompt, additional_kwargs=additional_kwargs, input_variables=input_variables)
         self.role = role
 
     def _message(self, values: dict[str, Any]) -> BaseMessage:
@@ -250,7 +263,10 @@ class _StringImageMessagePromptTemplate(BaseStringMessagePromptTemplate):
             )
             return cls(prompt=prompt, **kwargs)
         if partial_variables:
-            raise ValueError("partial_variables are not supported for a list of content-block templates.")
+            raise ValueError(
+                "Partial variables are not supported for list of templates. Pass the values at "
+                "call time, or use a single str template."
+            )
         if not isinstance(template, Sequence):
             raise ValueError(  # noqa: TRY004 - langchain-core raises ValueError here
                 f"invalid message template: {template!r:.80}; expected a str or a list of content blocks."

@@ -1,8 +1,10 @@
-"""PromptTemplate: a text template with `{name}` variables, formatted to a string.
+"""PromptTemplate: a text template with variables, formatted to a string.
 
-The template is parsed and checked once, when the prompt is built (see `_fstring`); formatting
-is then one `str.format_map` call, plus a merge when partial variables are set.
-Not here: chat prompts (`chat`), message templates (`message`), mustache and jinja2 templates.
+The template is parsed and checked once, when the prompt is built: f-strings (`{name}`, see
+`_fstring`), mustache (`{{name}}`, see `_mustache`) or jinja2 (sandboxed, the `jinja2` extra),
+as `string.compile_renderer` gives them. Formatting an f-string is then one `str.format_map`
+call, plus a merge when partial variables are set.
+Not here: chat prompts (`chat`), message templates (`message`), few-shot prompts (`few_shot`).
 """
 
 from __future__ import annotations
@@ -11,38 +13,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from runwire.prompt_values import StringPromptValue
-from runwire.prompts._fstring import missing_variables_error, template_variables
+from runwire.prompts._fstring import missing_variables_error
 from runwire.prompts._record import REQUIRED
 from runwire.prompts.base import BASE_FIELDS, StringPromptTemplate
+from runwire.prompts.string import check_valid_template, compile_renderer, get_template_variables
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 _new = object.__new__
-
-
-def _check_format(template_format: str) -> None:
-    if template_format != "f-string":
-        raise ValueError(
-            f"template_format={template_format!r} is not supported: runwire prompts use f-string "
-            "templates ('Hello {name}'). Rewrite the template with {name} fields."
-        )
-
-
-def get_template_variables(template: str, template_format: str = "f-string") -> list[str]:
-    """The sorted variable names of `template`; ValueError when it is malformed."""
-    _check_format(template_format)
-    return template_variables(template)
-
-
-def check_valid_template(template: str, template_format: str, input_variables: list[str]) -> None:
-    """Raise ValueError unless `template` is well formed and uses only `input_variables`."""
-    unknown = sorted(set(get_template_variables(template, template_format)) - set(input_variables))
-    if unknown:
-        raise ValueError(
-            f"invalid prompt schema: the template uses {unknown}, which are not among the input "
-            f"variables {input_variables}. Add them to input_variables or remove them from the template."
-        )
 
 
 class PromptTemplate(StringPromptTemplate):
@@ -72,17 +51,15 @@ class PromptTemplate(StringPromptTemplate):
     ) -> None:
         """Input variables are read from the template (an explicit list is only checked,
         and only with `validate_template=True`), as in langchain-core."""
-        _check_format(template_format)
-        variables = template_variables(template)
         partials = dict(partial_variables or {})
         if validate_template:
+            if template_format == "mustache":
+                raise ValueError("Mustache templates cannot be validated.")
             if input_variables is None:
-                raise ValueError(
-                    "validate_template=True needs input_variables to check the template against."
-                )
+                raise ValueError("Input variables must be provided to validate the template.")
             check_valid_template(template, template_format, [*input_variables, *partials])
-        self._set_template(template, variables)
         self.template_format = template_format
+        variables = self._set_template(template)
         self.validate_template = validate_template
         self._init_fields(
             input_variables=[v for v in variables if v not in partials],
@@ -95,10 +72,16 @@ class PromptTemplate(StringPromptTemplate):
             name=name,
         )
 
-    def _set_template(self, template: str, variables: list[str]) -> None:
+    def _set_template(self, template: str) -> list[str]:
+        """Check and compile `template` in this prompt's format; its variables."""
+        variables, render = compile_renderer(template, self.template_format)
         self._template = template
         self._variables = variables
-        self._format_map = template.format_map  # safe: only plain named fields passed the check
+        # f-strings: template.format_map, safe because only plain named fields passed the check.
+        self._format_map = render
+        # Other formats render a missing variable as "", so calls check for them first.
+        self._check_inputs = self.template_format != "f-string"
+        return variables
 
     @property
     def template(self) -> str:
@@ -107,8 +90,7 @@ class PromptTemplate(StringPromptTemplate):
 
     @template.setter
     def template(self, template: str) -> None:
-        variables = template_variables(template)
-        self._set_template(template, variables)
+        variables = self._set_template(template)
         self.input_variables = [v for v in variables if v not in self.partial_variables]
 
     # -- formatting --------------------------------------------------------------------------------
@@ -129,11 +111,19 @@ class PromptTemplate(StringPromptTemplate):
     ) -> StringPromptValue:
         if not isinstance(input, dict):
             input = self._coerce_input(input)
+        if self._check_inputs:
+            error = missing_variables_error(type(self).__name__, self.input_variables, input)
+            if error is not None:
+                raise error
         value = _new(StringPromptValue)  # the constructor's keyword handling, skipped: hot path
         value.text = self._format_text(input)
         return value
 
     _invoke = _format_value
+
+    @property
+    def _prompt_type(self) -> str:
+        return "prompt"
 
     def format(self, **kwargs: Any) -> str:
         """The template with the variables (and partial variables) filled in."""
@@ -156,20 +146,28 @@ class PromptTemplate(StringPromptTemplate):
         )
 
     def __add__(self, other: Any) -> PromptTemplate:
-        """Concatenate templates (or a template and a str); partial variables are combined."""
+        """Concatenate templates (or a template and a str, read in this template's format);
+        partial variables are combined, as in langchain-core."""
         if isinstance(other, str):
-            other = PromptTemplate.from_template(other)
+            other = PromptTemplate.from_template(other, template_format=self.template_format)
         if not isinstance(other, PromptTemplate):
             raise NotImplementedError(
-                f"cannot add {type(other).__name__} to a PromptTemplate: add a PromptTemplate or a str."
+                f"Unsupported operand type for +: {type(other)}. Add a PromptTemplate or a str."
+            )
+        if self.template_format != other.template_format:
+            raise ValueError(
+                f"Cannot add templates of different formats ({self.template_format!r} and "
+                f"{other.template_format!r}); rewrite one in the other's format."
             )
         twice = sorted(self.partial_variables.keys() & other.partial_variables.keys())
         if twice:
-            raise ValueError(f"cannot add prompts that both fix the partial variables {twice}.")
+            raise ValueError(f"Cannot have same variable partialed twice: {twice}.")
         return PromptTemplate(
             template=self._template + other._template,
+            input_variables=sorted(set(self.input_variables) | set(other.input_variables)),
             partial_variables={**self.partial_variables, **other.partial_variables},
-            validate_template=False,
+            template_format=self.template_format,
+            validate_template=self.validate_template and other.validate_template,
         )
 
     # -- constructors ------------------------------------------------------------------------------
@@ -210,3 +208,6 @@ class PromptTemplate(StringPromptTemplate):
         """A prompt of `prefix`, the examples and `suffix`, joined by `example_separator`."""
         template = example_separator.join([prefix, *examples, suffix])
         return cls(template=template, input_variables=input_variables, **kwargs)
+
+
+__all__ = ["PromptTemplate", "check_valid_template", "get_template_variables"]

@@ -1,0 +1,5 @@
+"""`langchain_core.prompts.dict`'s import path: `DictPromptTemplate` lives in `content`."""
+
+from runwire.prompts.content import DictPromptTemplate
+
+__all__ = ["DictPromptTemplate"]
