@@ -23,17 +23,21 @@ def _ids(db: Path) -> dict[str, str]:
 
 
 def test_list_shows_recent_traces_newest_first(cli: Cli, store: Path) -> None:
-    """One row per trace: id, start, status, duration, total tokens, name, tags."""
+    """One row per trace: short id, start, status, duration, total tokens, name, tags."""
     done = cli("traces", "list", "--db", str(store))
     assert done.returncode == 0, done.stderr
     assert mask(done.stdout) == snapshot("""\
-ID                                    STARTED              STATUS  DURATION  TOKENS  NAME              TAGS
-<id1>  <time>  ok      <ms>  24      ask_twice         -
-<id2>  <time>  error   <ms>  12      RunnableSequence  bad
-<id3>  <time>  ok      <ms>  12      RunnableSequence  demo
-<id4>  <time>  ok      <ms>  12      RunnableSequence  demo
-<id5>  <time>  ok      <ms>  12      RunnableSequence  demo
+ID        STARTED              STATUS   DURATION  TOKENS  NAME                      TAGS
+<id1>  <time>  ok       <ms>  24      ask_twice                 -
+<id2>  <time>  error    <ms>  12      RunnableSequence          bad
+<id3>  <time>  ok       <ms>  12      RunnableSequence          demo
+<id4>  <time>  ok       <ms>  12      RunnableSequence          demo
+<id5>  <time>  ok       <ms>  12      RunnableSequence          demo
 """)
+    short_ids = [line.split()[0] for line in done.stdout.splitlines()[1:]]
+    assert [len(i) for i in short_ids] == [8] * 5
+    with TraceStore(store) as db:
+        assert short_ids == [r["id"][-8:] for r in db.traces(limit=None)]
 
 
 def test_list_filters_by_name_tag_status_and_limit(cli: Cli, store: Path) -> None:
@@ -61,7 +65,7 @@ def test_show_draws_the_tree_like_the_console_tracer(cli: Cli, store: Path) -> N
     done = cli("traces", "show", run_id[:30], "--db", str(store))
     assert done.returncode == 0, done.stderr
     assert mask(done.stdout) == snapshot("""\
-trace <id1>  started <time>  tags bad
+trace <id1> (<id1>)  started <time>  tags bad
 ✗ RunnableSequence  chain  <ms>  ValueError("cannot use 'The answer is 3.'")
 │ in  {"number": "4"}
 ├── ✓ ChatPromptTemplate  prompt  <ms>
@@ -207,3 +211,17 @@ def test_the_console_script_is_installed(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "ask_twice"
+
+
+def test_commands_take_the_short_id_list_prints(cli: Cli, store: Path) -> None:
+    """The first column of `list` is accepted by show and export (replay resolves ids the same
+    way); `show` alone shows the latest trace."""
+    listed = cli("traces", "list", "--db", str(store), "--name", "ask_twice")
+    short = listed.stdout.splitlines()[1].split()[0]
+    shown = cli("traces", "show", short, "--db", str(store), "--no-io")
+    latest = cli("traces", "show", "--db", str(store), "--no-io")
+    exported = cli("traces", "export", short, "--db", str(store))
+    assert (shown.returncode, latest.returncode, exported.returncode) == (0, 0, 0), shown.stderr
+    assert shown.stdout.startswith(f"trace {short} (")
+    assert shown.stdout == latest.stdout  # ask_twice is the newest trace
+    assert json.loads(exported.stdout)["id"].endswith(short)

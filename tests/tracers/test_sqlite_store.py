@@ -260,7 +260,7 @@ def test_id_prefixes_resolve_uniquely_or_fail(tmp_path: Path) -> None:
         assert store.resolve(full[:30]) == full
         with pytest.raises(RunNotFound, match="matches"):
             store.resolve(full[:4])
-        with pytest.raises(RunNotFound, match="no run id starts with"):
+        with pytest.raises(RunNotFound, match="no run id starts or ends with"):
             store.resolve("ffff")
         with pytest.raises(RunNotFound, match="not a run id"):
             store.resolve("xyz")

@@ -20,7 +20,7 @@ from typing import Any
 from runwire.cli import EXIT_DIFFERS, EXIT_OK, EXIT_USAGE
 from runwire.tracers._schema import StoreError
 from runwire.tracers.render import Line, Output, elapsed, tree_lines
-from runwire.tracers.store import RunNotFound, TraceStore, iter_export
+from runwire.tracers.store import RunNotFound, TraceStore, iter_export, short_id
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -59,8 +59,12 @@ def _duration(record: dict[str, Any]) -> str:
     return elapsed(None if end is None else end - record["start_time"])
 
 
+# Column widths of a table whose rows come later (`tail`): the header lines up with them.
+_WIDTHS = [8, 19, 7, 8, 6, 24, 0]
+
+
 def _table(rows: list[list[str]]) -> list[Line]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_WIDTHS[i], *(len(row[i]) for row in rows)) for i in range(len(rows[0]))]
     styles = ["dim", "", "", "time", "tokens", "name", "dim"]
     lines: list[Line] = []
     for n, row in enumerate(rows):
@@ -81,7 +85,7 @@ _HEADER = ["ID", "STARTED", "STATUS", "DURATION", "TOKENS", "NAME", "TAGS"]
 def _row(record: dict[str, Any]) -> list[str]:
     tokens = record.get("trace_tokens")
     return [
-        record["id"],
+        short_id(record["id"]),
         _local(record["start_time"]),
         record["status"],
         _duration(record),
@@ -100,7 +104,7 @@ def cmd_list(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
     )
     if args.json:
         for record in found:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps({"short_id": short_id(record["id"]), **record}, ensure_ascii=False))
         return EXIT_OK
     if not found:
         print(f"no traces in {store.path} match", file=sys.stderr)
@@ -112,7 +116,9 @@ def cmd_list(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
 def _draw(store: TraceStore, run_id: str, out: Output, show_io: bool) -> None:
     root = store.tree(run_id)
     started = _local(root.start_time.timestamp())
-    header: Line = [("trace ", "dim"), (str(root.trace_id), ""), ("  started ", "dim"), (started, "")]
+    trace = str(root.trace_id)
+    header: Line = [("trace ", "dim"), (short_id(trace), "bold"), (f" ({trace})", "dim")]
+    header += [("  started ", "dim"), (started, "")]
     if root.tags:
         header += [("  tags ", "dim"), (", ".join(root.tags), "")]
     out.write([header, *tree_lines(root, show_io=show_io)])
