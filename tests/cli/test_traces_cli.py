@@ -229,3 +229,52 @@ def test_commands_take_the_short_id_list_prints(cli: Cli, store: Path) -> None:
     assert shown.stdout.startswith(f"trace {short} (")
     assert shown.stdout == latest.stdout  # ask_twice is the newest trace
     assert json.loads(exported.stdout)["id"].endswith(short)
+
+
+TAIL_ARGS = ("--timeout", "30", "--interval", "0.05")
+
+
+def test_tail_waits_for_a_store_that_does_not_exist_yet(tmp_path: Path) -> None:
+    """`tail` on a path with no store says it waits, then prints the first traces once a
+    program starts recording there; its header lines up with its rows."""
+    from runwire.tracers.sqlite import SQLiteTracer
+
+    db = tmp_path / "later.db"
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "runwire", "traces", "tail", "--db", str(db), "--max", "1", *TAIL_ARGS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
+    assert follower.stderr is not None
+    assert "waiting for a trace store to appear" in follower.stderr.readline()
+    tracer = SQLiteTracer(db, flush_interval=0.01)
+    qa_chain().invoke({"number": "1"}, {"callbacks": [tracer], "tags": ["first"]})
+    tracer.close()
+    out, err = follower.communicate(timeout=60)
+    assert follower.returncode == 0, err
+    header, row = out.splitlines()
+    assert row.split()[-1] == "first"
+    assert header.index("ID") == row.index(row.split()[0]) == 0
+    for column, cell in {"STATUS": "ok", "TOKENS": "12", "NAME": "RunnableSequence"}.items():
+        assert header.index(column) == row.index(f" {cell} ") + 1, (header, row)
+
+
+def test_version_flag_prints_the_version(cli: Cli) -> None:
+    from runwire import __version__
+
+    done = cli("--version")
+    assert (done.returncode, done.stdout) == (0, f"runwire {__version__}\n")
+
+
+def test_ui_warns_before_binding_beyond_loopback() -> None:
+    """Binding 0.0.0.0 (every interface) is allowed, with a warning; loopback needs none."""
+    from runwire.viewer.server import exposure_warning
+
+    warning = exposure_warning("0.0.0.0")
+    assert warning is not None
+    assert "0.0.0.0" in warning
+    assert "anyone who can reach this machine" in warning
+    assert exposure_warning("127.0.0.1") is None
+    assert exposure_warning("::1") is None

@@ -51,6 +51,15 @@ def test_unknown_run_is_404_and_bad_input_400(client: Client) -> None:
     assert client.request("/api/runs?before=nonsense").status.startswith("400")
 
 
+def test_a_bad_limit_says_what_a_limit_is(client: Client) -> None:
+    """`limit=abc` is answered with a message about the limit, not about timestamps."""
+    response = client.request("/api/runs?limit=abc")
+    assert response.status.startswith("400")
+    message = json.loads(response.body)["error"]
+    assert message.startswith("limit='abc' is not a whole number")
+    assert "epoch" not in message
+
+
 def test_responses_carry_a_strict_content_security_policy(client: Client) -> None:
     """No inline script, nothing from another origin, no framing, no MIME sniffing."""
     for url in ("/", "/static/app.js", "/api/runs"):

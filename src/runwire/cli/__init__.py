@@ -8,6 +8,8 @@
     runwire traces prune --older-than 7d | --keep N
     runwire traces replay ID --chain module:attr
     runwire ui [--port 8765] [--host 127.0.0.1]   the web viewer (`runwire.viewer`)
+    runwire --version
+`traces tail` on a store that does not exist yet waits for it.
 
 ID is the short id `list` prints (the last 8 hex digits of the trace id), the start of a full
 id, or `latest`; traces are matched before their child runs.
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="runwire", description="Look at runs recorded by runwire's SQLite tracer.", epilog=_EPILOG
     )
     parser.add_argument("--db", help="trace store file (default: $RUNWIRE_DB or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"runwire {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     traces = commands.add_parser("traces", help="list, show, follow, export, summarise, prune, replay traces")
     sub = traces.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -92,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free)")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
     return parser
+
+
+def _version() -> str:
+    from runwire import __version__
+
+    return __version__
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runwire.cli import EXIT_DIFFERS, EXIT_OK, EXIT_USAGE
-from runwire.tracers._schema import StoreError
+from runwire.tracers._schema import ForeignFile, StoreError, StoreMissing
 from runwire.tracers.render import Line, Output, elapsed, tree_lines
 from runwire.tracers.store import RunNotFound, TraceStore, iter_export, short_id
 
@@ -130,7 +130,7 @@ def cmd_show(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tail(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
-    cursor = store.last_rowid()
+    cursor = 0 if getattr(args, "from_start", False) else store.last_rowid()
     pending: dict[str, None] = {}
     shown = 0
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
@@ -285,11 +285,37 @@ COMMANDS: dict[str, Callable[[TraceStore, argparse.Namespace, Output], int]] = {
 }
 
 
+def _wait_for_store(args: argparse.Namespace) -> TraceStore | None:
+    """`tail` on a store not made yet: say so once, then wait for the first traced run to make it
+    (None when --timeout passes first)."""
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    told = False
+    while True:
+        try:
+            store = TraceStore(args.db)
+            args.from_start = told  # every run in a store that was just made is new
+            return store
+        except StoreError as exc:
+            if told and not isinstance(exc, ForeignFile | StoreMissing):
+                pass  # the file exists, its tables are being made: the writer is migrating it
+            elif not isinstance(exc, StoreMissing):
+                raise
+            elif not told:
+                print(f"runwire: waiting for a trace store to appear ({exc})", file=sys.stderr, flush=True)
+                told = True
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(args.interval)
+
+
 def run(args: argparse.Namespace) -> int:
     """Dispatch a parsed `runwire traces ...` command."""
     out = Output(sys.stdout, color=False if args.no_color else None)
     try:
-        with TraceStore(args.db) as store:
+        store = _wait_for_store(args) if args.action == "tail" else TraceStore(args.db)
+        if store is None:
+            return EXIT_OK
+        with store:
             return COMMANDS[args.action](store, args, out)
     except (StoreError, RunNotFound) as exc:
         print(f"runwire: {exc}", file=sys.stderr)

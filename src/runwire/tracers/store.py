@@ -35,6 +35,11 @@ def short_id(run_id: str) -> str:
     return run_id[-8:]
 
 
+_TRACE_TOKENS = (
+    "(SELECT sum(total_tokens) FROM runs AS inner_runs WHERE inner_runs.trace_id = runs.id) AS trace_tokens"
+)
+
+
 class RunNotFound(LookupError):
     """No run (or more than one) matches the given id or prefix."""
 
@@ -250,9 +255,8 @@ class TraceStore:
         if since is not None:
             where.append("start_time >= ?")
             params.append(since)
-        tokens = "(SELECT sum(total_tokens) FROM runs AS inner_runs WHERE inner_runs.trace_id = runs.id)"
         sql = (
-            f"SELECT {COLUMNS}, {tokens} AS trace_tokens FROM runs WHERE {' AND '.join(where)} "
+            f"SELECT {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE {' AND '.join(where)} "
             "ORDER BY start_time DESC, rowid DESC"
         )
         if limit is not None:
@@ -288,17 +292,19 @@ class TraceStore:
     def runs(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Records of the given run ids (those that exist)."""
         rows = self._query(
-            f"SELECT {COLUMNS} FROM runs WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(ids)),),
         )
-        return [record(r) for r in rows]
+        return [{**record(r), "trace_tokens": r["trace_tokens"]} for r in rows]
 
     def roots_after(self, rowid: int) -> list[tuple[int, dict[str, Any]]]:
         """Root runs inserted after `rowid`, oldest first (for following a store)."""
         rows = self._query(
-            f"SELECT rowid, {COLUMNS} FROM runs WHERE rowid > ? AND id = trace_id ORDER BY rowid", (rowid,)
+            f"SELECT rowid, {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE rowid > ? AND id = trace_id "
+            "ORDER BY rowid",
+            (rowid,),
         )
-        return [(int(row["rowid"]), record(row)) for row in rows]
+        return [(int(row["rowid"]), {**record(row), "trace_tokens": row["trace_tokens"]}) for row in rows]
 
     def last_rowid(self) -> int:
         return int(self._query("SELECT coalesce(max(rowid), 0) AS n FROM runs")[0]["n"])

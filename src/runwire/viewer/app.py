@@ -68,6 +68,18 @@ def _number(query: dict[str, list[str]], key: str) -> float | None:
         ) from None
 
 
+def _limit(value: str) -> int:
+    if not value:
+        return 50
+    try:
+        return int(value)
+    except ValueError:
+        raise HttpError(
+            "400 Bad Request",
+            f"limit={value!r} is not a whole number; give how many runs a page holds (1-200)",
+        ) from None
+
+
 class ViewerApp:
     """WSGI app serving the viewer for `reader`; `hosts` are the Host values accepted (None: any)."""
 
@@ -116,7 +128,7 @@ class ViewerApp:
                 since=_number(query, "since"),
                 until=_number(query, "until"),
             )
-            limit = int(_number(query, "limit") or 50)
+            limit = _limit(query.get("limit", [""])[0])
             page = self.reader.runs(filters, before=query.get("before", [""])[0] or None, limit=limit)
             return "200 OK", "application/json", _json(page), []
         parts = path.split("/")
