@@ -156,3 +156,26 @@ def test_ui_without_a_store_exits_3(tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert "no trace store at" in done.stderr
+
+
+def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
+    """The overview of the test store: its four traces, the agent's tokens under its model and
+    its root name, latency percentiles, and traces per time bucket adding up."""
+    data = client.json("/api/overview?window=1h")
+    assert (data["traces"], data["errors"], data["error_rate"]) == (4, 0, 0.0)
+    assert sum(b["runs"] for b in data["buckets"]) == 4
+    assert 0 < data["p50"] <= data["p95"]
+    models = {m["model"]: m for m in data["models"]}
+    assert models["fake-agent-model"]["calls"] == 3
+    assert models["fake-agent-model"]["total_tokens"] == 48
+    names = {n["name"]: n for n in data["names"]}
+    assert names["arithmetic_agent"]["total_tokens"] == 48
+    assert client.request("/api/overview?window=forever").status.startswith("400")
+
+
+def test_overview_at_100k_traces_uses_sql_aggregates(big: Client) -> None:
+    """Over the 100k store: every trace counted once, one in five an error."""
+    data = big.json("/api/overview?window=30d")
+    assert data["traces"] == 100_000
+    assert data["errors"] == 20_000
+    assert data["p50"] == 0.5

@@ -105,10 +105,15 @@ STATUSES = ("ok", "ok", "ok", "error", "running")
 T0 = 1_700_000_000.0
 
 
-def fill_many(db: Path, count: int = 100_000) -> None:
-    """`count` root runs (one per trace), one every second from T0, straight into the runs table."""
+MODELS = ("gpt-4o-mini", "claude-3-haiku", "smollm2-135m")
+
+
+def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> None:
+    """`count` root runs (one per trace), one every second from T0, straight into the runs table;
+    with `model_calls`, each trace also has one model call (model and tokens) under its root."""
     conn = connect(db, create=True)
     rows = []
+    calls = []
     for n in range(count):
         run_id = f"{n:08x}-0000-4000-8000-000000000000"
         name = f"{NAMES[n % 5]}_{n % 7}"
@@ -117,7 +122,17 @@ def fill_many(db: Path, count: int = 100_000) -> None:
         start = T0 + n
         end = None if status == "running" else start + 0.5
         rows.append((run_id, run_id, 0, name, "chain", status, tags, start, end, n % 50))
+        if model_calls:
+            call = f"{n:08x}-0000-4000-8000-000000000001"
+            tokens = (n % 40, n % 10)
+            calls.append((call, run_id, run_id, start, end, MODELS[n % 3], *tokens, sum(tokens)))
     conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO runs (id, parent_id, trace_id, seq, name, run_type, status, start_time, end_time, "
+        "model, input_tokens, output_tokens, total_tokens) "
+        "VALUES (?, ?, ?, 1, 'ChatModel', 'llm', 'ok', ?, ?, ?, ?, ?, ?)",
+        calls,
+    )
     conn.executemany(
         "INSERT INTO runs (id, trace_id, seq, name, run_type, status, tags, start_time, end_time, "
         "total_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
