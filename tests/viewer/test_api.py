@@ -17,7 +17,9 @@ from viewer.traces import PWNED, T0
 def test_list_shows_roots_newest_first_with_trace_tokens(client: Client) -> None:
     """The list holds root runs only, newest first, with the tokens of their whole trace."""
     runs = client.json("/api/runs")["runs"]
-    assert [r["name"] for r in runs] == ["flaky_step", "streamed_call", PWNED, "arithmetic_agent"]
+    assert [r["name"] for r in runs] == [
+        "flaky_step", "streamed_call", PWNED, "failing_chain", "agent_replay", "arithmetic_agent"
+    ]  # fmt: skip
     assert runs[-1]["trace_tokens"] == 48  # three agent model calls of 16 tokens
 
 
@@ -80,11 +82,15 @@ def test_static_files_come_only_from_the_package_table(client: Client, path: str
     assert client.request(path).status.startswith("404")
 
 
-def test_static_front_end_is_served_with_its_type(client: Client) -> None:
-    response = client.request("/static/app.js")
+@pytest.mark.parametrize(
+    "name", ["core.js", "list.js", "conversation.js", "run.js", "overview.js", "compare.js", "app.js"]
+)
+def test_static_front_end_is_served_with_its_type(client: Client, name: str) -> None:
+    response = client.request(f"/static/{name}")
     assert response.headers["Content-Type"].startswith("text/javascript")
     for sink in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"document.write", b"eval("):
         assert sink not in response.body  # payloads reach the page through textContent only
+    assert f'src="/static/{name}"'.encode() in client.request("/").body
 
 
 def test_read_only_and_loopback_host_only(client: Client) -> None:
@@ -162,12 +168,12 @@ def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
     """The overview of the test store: its four traces, the agent's tokens under its model and
     its root name, latency percentiles, and traces per time bucket adding up."""
     data = client.json("/api/overview?window=1h")
-    assert (data["traces"], data["errors"], data["error_rate"]) == (4, 0, 0.0)
-    assert sum(b["runs"] for b in data["buckets"]) == 4
+    assert (data["traces"], data["errors"], data["error_rate"]) == (6, 1, 1 / 6)
+    assert sum(b["runs"] for b in data["buckets"]) == 6
     assert 0 < data["p50"] <= data["p95"]
     models = {m["model"]: m for m in data["models"]}
-    assert models["fake-agent-model"]["calls"] == 3
-    assert models["fake-agent-model"]["total_tokens"] == 48
+    assert models["fake-agent-model"]["calls"] == 6  # the agent's three calls, and their replay
+    assert models["fake-agent-model"]["total_tokens"] == 96
     names = {n["name"]: n for n in data["names"]}
     assert names["arithmetic_agent"]["total_tokens"] == 48
     assert client.request("/api/overview?window=forever").status.startswith("400")

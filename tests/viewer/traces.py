@@ -16,6 +16,7 @@ from runwire.prompts import ChatPromptTemplate
 from runwire.runnables import RunnableLambda
 from runwire.tools import tool
 from runwire.tracers._schema import connect
+from runwire.tracers.replay import replay_from
 from runwire.tracers.sqlite import SQLiteTracer
 
 PWNED = "<script>window.__pwned=1</script>"
@@ -75,6 +76,16 @@ def flaky() -> Any:
     return RunnableLambda(step).with_retry(stop_after_attempt=2, wait_exponential_jitter=False)
 
 
+def failing() -> Any:
+    """prompt | model | a step that divides by zero: an error two levels down."""
+
+    def split(message: AIMessage) -> float:
+        return len(str(message.content)) / 0
+
+    model = GenericFakeChatModel(messages=iter(["Split 12 ways"]))
+    return ChatPromptTemplate.from_template("Share {amount} apples") | model | RunnableLambda(split)
+
+
 def fill(db: Path) -> dict[str, str]:
     """The agent run, a prompt carrying a <script>, a streamed model call, a retried step.
     Returns the root run ids by role."""
@@ -84,6 +95,17 @@ def fill(db: Path) -> dict[str, str]:
     agent().invoke(
         {"input": "What is (2 + 3) * 4?"}, {**config, "run_name": "arithmetic_agent", "tags": ["agent"]}
     )
+    tracer.flush()
+    with closing(sqlite3.connect(db)) as conn:
+        (agent_id,) = conn.execute("SELECT id FROM runs WHERE id = trace_id").fetchone()
+    with replay_from(db, agent_id):  # the same agent, its model replies served from the trace
+        agent(replies=False).invoke(
+            {"input": "What is (2 + 3) * 4?"}, {**config, "run_name": "agent_replay", "tags": ["replay"]}
+        )
+    try:
+        failing().invoke({"amount": "12"}, {**config, "run_name": "failing_chain", "tags": ["error"]})
+    except ZeroDivisionError:
+        pass
     hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(
         messages=iter([PWNED])
     )
