@@ -1,10 +1,12 @@
-"""How fast the viewer's runs list answers on a store of 100k traces (budget: <= 200 ms).
+"""How fast the viewer answers on a store of 100k traces: the runs list (budget: <= 200 ms)
+and the overview page's aggregates (budget: <= 500 ms).
 
     .venv/bin/python bench/viewer.py [--count 100000]
 
 Fills a temporary store with `count` root runs (tests/viewer/traces.py: `fill_many`), then times
-`GET /api/runs` through the WSGI app in-process (query + JSON; no socket) for the first page,
-a page deep in the list (keyset cursor), and each filter. Per request: the median and the worst
+`GET /api/runs` and `GET /api/overview` through the WSGI app in-process (query + JSON; no
+socket) for the first page, a page deep in the list (keyset cursor), each filter, and the
+overview over two windows. Per request: the median and the worst
 of 21 calls after one warm-up. Also prints the plain `TraceStore.traces()` query the CLI uses,
 as the reference.
 """
@@ -54,8 +56,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "traces.db"
         began = time.perf_counter()
-        fill_many(db, count)
-        print(f"store: {count:,} root runs written in {time.perf_counter() - began:.1f} s")
+        fill_many(db, count, model_calls=True)
+        took = time.perf_counter() - began
+        print(f"store: {count:,} root runs (and a model call each) written in {took:.1f} s")
         reader = Reader(db)
         app = ViewerApp(reader)
         import json
@@ -72,8 +75,11 @@ def main() -> None:
             "tag=rare (1 in 1000)": "/api/runs?tag=rare",
             "since/until window": f"/api/runs?since={T0 + 1000}&until={T0 + 2000}",
             "no match (full scan)": "/api/runs?name=nothing-like-this",
+            "overview, 24h window": "/api/overview?window=24h",
+            "overview, 30d (all 100k)": "/api/overview?window=30d",
+            "one trace": f"/api/runs/{first['runs'][0]['id']}",
         }
-        print(f"{'GET /api/runs':<32} {'median ms':>10} {'worst ms':>10}")
+        print(f"{'GET':<32} {'median ms':>10} {'worst ms':>10}")
         for label, url in cases.items():
             median, worst = timed(lambda url=url: get(app, url))
             print(f"{label:<32} {median:>10.1f} {worst:>10.1f}")

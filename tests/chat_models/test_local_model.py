@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from runwire.chat_models.llamacpp import ChatLlamaCpp
 from runwire.messages import AIMessageChunk
 from runwire.output_parsers import StrOutputParser
 from runwire.prompts import ChatPromptTemplate
+from runwire.tracers import TraceStore
+from runwire.tracers.sqlite import SQLiteTracer
 
 from .conftest import Events
 from .schemas import ADD, PLACE
@@ -62,6 +65,25 @@ def test_streamed_chunks_join_to_the_invoke_output(model: ChatLlamaCpp) -> None:
     assert len(chunks) > 1
     assert _joined(chunks).content == model.invoke("What is 1 + 2?").content
     assert events.names.count("on_llm_new_token") == len(chunks)
+
+
+@pytest.mark.parametrize(
+    "question", ["What is 1 + 2?", "Count from 1 to 30, separated by commas."], ids=["stops", "length"]
+)
+def test_a_stream_reports_the_usage_invoke_reports(
+    model: ChatLlamaCpp, question: str, tmp_path: Path
+) -> None:
+    """A streamed reply carries the token counts of the same reply invoked (llama.cpp streams no
+    usage; runwire counts), and the trace store records them for both runs."""
+    tracer = SQLiteTracer(tmp_path / "t.db")
+    streamed = _joined(list(model.stream(question, config={"callbacks": [tracer]})))
+    invoked = model.invoke(question, config={"callbacks": [tracer]})
+    tracer.close()
+    assert streamed.content == invoked.content
+    assert streamed.usage_metadata == invoked.usage_metadata
+    with TraceStore(tmp_path / "t.db") as store:
+        usages = [r["usage"] for r in store.traces()]
+    assert usages == [dict(invoked.usage_metadata or {})] * 2
 
 
 async def test_async_stream_and_ainvoke_agree(model: ChatLlamaCpp) -> None:

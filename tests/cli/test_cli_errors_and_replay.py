@@ -154,8 +154,8 @@ def test_an_unknown_or_ambiguous_id_exits_5(cli: Cli, store: Path) -> None:
     unknown = cli("traces", "show", "fffffff", "--db", str(store))
     ambiguous = cli("traces", "export", "0", "--db", str(store))
     assert (unknown.returncode, ambiguous.returncode) == (5, 5)
-    assert "no run id starts with 'fffffff'" in unknown.stderr
-    assert "matches more than 5 runs" in ambiguous.stderr
+    assert "no run id starts or ends with 'fffffff'" in unknown.stderr
+    assert "matches 5 traces" in ambiguous.stderr
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -23,17 +24,21 @@ def _ids(db: Path) -> dict[str, str]:
 
 
 def test_list_shows_recent_traces_newest_first(cli: Cli, store: Path) -> None:
-    """One row per trace: id, start, status, duration, total tokens, name, tags."""
+    """One row per trace: short id, start, status, duration, total tokens, name, tags."""
     done = cli("traces", "list", "--db", str(store))
     assert done.returncode == 0, done.stderr
     assert mask(done.stdout) == snapshot("""\
-ID                                    STARTED              STATUS  DURATION  TOKENS  NAME              TAGS
-<id1>  <time>  ok      <ms>  24      ask_twice         -
-<id2>  <time>  error   <ms>  12      RunnableSequence  bad
-<id3>  <time>  ok      <ms>  12      RunnableSequence  demo
-<id4>  <time>  ok      <ms>  12      RunnableSequence  demo
-<id5>  <time>  ok      <ms>  12      RunnableSequence  demo
+ID        STARTED              STATUS   DURATION  TOKENS  NAME                      TAGS
+<id1>  <time>  ok       <ms>  24      ask_twice                 -
+<id2>  <time>  error    <ms>  12      RunnableSequence          bad
+<id3>  <time>  ok       <ms>  12      RunnableSequence          demo
+<id4>  <time>  ok       <ms>  12      RunnableSequence          demo
+<id5>  <time>  ok       <ms>  12      RunnableSequence          demo
 """)
+    short_ids = [line.split()[0] for line in done.stdout.splitlines()[1:]]
+    assert [len(i) for i in short_ids] == [8] * 5
+    with TraceStore(store) as db:
+        assert short_ids == [r["id"][-8:] for r in db.traces(limit=None)]
 
 
 def test_list_filters_by_name_tag_status_and_limit(cli: Cli, store: Path) -> None:
@@ -60,8 +65,9 @@ def test_show_draws_the_tree_like_the_console_tracer(cli: Cli, store: Path) -> N
     run_id = _ids(store)["RunnableSequence:error"]
     done = cli("traces", "show", run_id[:30], "--db", str(store))
     assert done.returncode == 0, done.stderr
-    assert mask(done.stdout) == snapshot("""\
-trace <id1>  started <time>  tags bad
+    here = str(Path(__file__).resolve().parents[1])
+    assert re.sub(r"line \d+", "line <n>", mask(done.stdout).replace(here, "<tests>")) == snapshot("""\
+trace <id1> (<id1>)  started <time>  tags bad
 ✗ RunnableSequence  chain  <ms>  ValueError("cannot use 'The answer is 3.'")
 │ in  {"number": "4"}
 ├── ✓ ChatPromptTemplate  prompt  <ms>
@@ -75,6 +81,8 @@ trace <id1>  started <time>  tags bad
 │     out The answer is 3.
 └── ✗ explode  chain  <ms>  ValueError("cannot use 'The answer is 3.'")
       in  The answer is 3.
+      err ValueError: cannot use 'The answer is 3.'
+      at  File "<tests>/tracers/helpers.py", line <n>, in explode
 """)
 
 
@@ -207,3 +215,66 @@ def test_the_console_script_is_installed(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "ask_twice"
+
+
+def test_commands_take_the_short_id_list_prints(cli: Cli, store: Path) -> None:
+    """The first column of `list` is accepted by show and export (replay resolves ids the same
+    way); `show` alone shows the latest trace."""
+    listed = cli("traces", "list", "--db", str(store), "--name", "ask_twice")
+    short = listed.stdout.splitlines()[1].split()[0]
+    shown = cli("traces", "show", short, "--db", str(store), "--no-io")
+    latest = cli("traces", "show", "--db", str(store), "--no-io")
+    exported = cli("traces", "export", short, "--db", str(store))
+    assert (shown.returncode, latest.returncode, exported.returncode) == (0, 0, 0), shown.stderr
+    assert shown.stdout.startswith(f"trace {short} (")
+    assert shown.stdout == latest.stdout  # ask_twice is the newest trace
+    assert json.loads(exported.stdout)["id"].endswith(short)
+
+
+TAIL_ARGS = ("--timeout", "30", "--interval", "0.05")
+
+
+def test_tail_waits_for_a_store_that_does_not_exist_yet(tmp_path: Path) -> None:
+    """`tail` on a path with no store says it waits, then prints the first traces once a
+    program starts recording there; its header lines up with its rows."""
+    from runwire.tracers.sqlite import SQLiteTracer
+
+    db = tmp_path / "later.db"
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "runwire", "traces", "tail", "--db", str(db), "--max", "1", *TAIL_ARGS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
+    assert follower.stderr is not None
+    assert "waiting for a trace store to appear" in follower.stderr.readline()
+    tracer = SQLiteTracer(db, flush_interval=0.01)
+    qa_chain().invoke({"number": "1"}, {"callbacks": [tracer], "tags": ["first"]})
+    tracer.close()
+    out, err = follower.communicate(timeout=60)
+    assert follower.returncode == 0, err
+    header, row = out.splitlines()
+    assert row.split()[-1] == "first"
+    assert header.index("ID") == row.index(row.split()[0]) == 0
+    for column, cell in {"STATUS": "ok", "TOKENS": "12", "NAME": "RunnableSequence"}.items():
+        assert header.index(column) == row.index(f" {cell} ") + 1, (header, row)
+
+
+def test_version_flag_prints_the_version(cli: Cli) -> None:
+    from runwire import __version__
+
+    done = cli("--version")
+    assert (done.returncode, done.stdout) == (0, f"runwire {__version__}\n")
+
+
+def test_ui_warns_before_binding_beyond_loopback() -> None:
+    """Binding 0.0.0.0 (every interface) is allowed, with a warning; loopback needs none."""
+    from runwire.viewer.server import exposure_warning
+
+    warning = exposure_warning("0.0.0.0")
+    assert warning is not None
+    assert "0.0.0.0" in warning
+    assert "anyone who can reach this machine" in warning
+    assert exposure_warning("127.0.0.1") is None
+    assert exposure_warning("::1") is None

@@ -88,6 +88,11 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?")
 _MILLIS = re.compile(r"\b(?:\d+ms|\d+\.\d\ds)\b( *)")
 
 
+_SHORT = re.compile(
+    r"(?m)(^|trace )([0-9a-f]{8})(?= )"
+)  # short ids: a list row's first column, show's header
+
+
 def mask(text: str) -> str:
     """Text with run ids, dates and durations replaced, each id by its order of appearance."""
     ids: dict[str, str] = {}
@@ -95,7 +100,13 @@ def mask(text: str) -> str:
     def name(match: re.Match[str]) -> str:
         return ids.setdefault(match.group(0), f"<id{len(ids) + 1}>")
 
+    def short(match: re.Match[str]) -> str:
+        tail = match.group(2)
+        full = next((i for i in ids if i.endswith(tail)), tail)  # a short id masks as its full id
+        return match.group(1) + ids.setdefault(full, f"<id{len(ids) + 1}>")
+
     text = _UUID.sub(name, text)
+    text = _SHORT.sub(short, text)
     text = _DATETIME.sub("<time>", text)
     # A duration's width varies; keep the columns after it aligned the same way every time.
     return _MILLIS.sub(lambda m: "<ms>" + ("  " if m.group(1) else ""), text)

@@ -92,10 +92,11 @@ def test_errors_and_events_are_stored(tmp_path: Path) -> None:
             e for r in store.records(store.traces(status="ok", limit=None)[-1]["id"]) for e in r["events"]
         ]
         streamed = [e for r in store.records(store.resolve("latest")) for e in r["events"]]
-    assert [e["name"] for e in events] == ["retry", "custom"]  # the retry run's, then its attempt's
+    # the retry run's retry, the failed attempt's error, the second attempt's custom event
+    assert [e["name"] for e in events] == ["retry", "error", "custom"]
     assert events[0]["kwargs"]["attempt"] == 1
     assert events[0]["kwargs"]["error"] == "ValueError('flaky')"
-    assert events[1]["kwargs"] == {"name": "progress", "data": {"step": 1}}
+    assert events[2]["kwargs"] == {"name": "progress", "data": {"step": 1}}
     assert "".join(e["kwargs"]["token"] for e in streamed if e["name"] == "new_token") == "The answer is 3."
 
 
@@ -260,7 +261,7 @@ def test_id_prefixes_resolve_uniquely_or_fail(tmp_path: Path) -> None:
         assert store.resolve(full[:30]) == full
         with pytest.raises(RunNotFound, match="matches"):
             store.resolve(full[:4])
-        with pytest.raises(RunNotFound, match="no run id starts with"):
+        with pytest.raises(RunNotFound, match="no run id starts or ends with"):
             store.resolve("ffff")
         with pytest.raises(RunNotFound, match="not a run id"):
             store.resolve("xyz")

@@ -17,7 +17,9 @@ from viewer.traces import PWNED, T0
 def test_list_shows_roots_newest_first_with_trace_tokens(client: Client) -> None:
     """The list holds root runs only, newest first, with the tokens of their whole trace."""
     runs = client.json("/api/runs")["runs"]
-    assert [r["name"] for r in runs] == ["flaky_step", "streamed_call", PWNED, "arithmetic_agent"]
+    assert [r["name"] for r in runs] == [
+        "flaky_step", "streamed_call", PWNED, "failing_chain", "agent_replay", "arithmetic_agent"
+    ]  # fmt: skip
     assert runs[-1]["trace_tokens"] == 48  # three agent model calls of 16 tokens
 
 
@@ -51,6 +53,15 @@ def test_unknown_run_is_404_and_bad_input_400(client: Client) -> None:
     assert client.request("/api/runs?before=nonsense").status.startswith("400")
 
 
+def test_a_bad_limit_says_what_a_limit_is(client: Client) -> None:
+    """`limit=abc` is answered with a message about the limit, not about timestamps."""
+    response = client.request("/api/runs?limit=abc")
+    assert response.status.startswith("400")
+    message = json.loads(response.body)["error"]
+    assert message.startswith("limit='abc' is not a whole number")
+    assert "epoch" not in message
+
+
 def test_responses_carry_a_strict_content_security_policy(client: Client) -> None:
     """No inline script, nothing from another origin, no framing, no MIME sniffing."""
     for url in ("/", "/static/app.js", "/api/runs"):
@@ -71,11 +82,15 @@ def test_static_files_come_only_from_the_package_table(client: Client, path: str
     assert client.request(path).status.startswith("404")
 
 
-def test_static_front_end_is_served_with_its_type(client: Client) -> None:
-    response = client.request("/static/app.js")
+@pytest.mark.parametrize(
+    "name", ["core.js", "list.js", "conversation.js", "run.js", "overview.js", "compare.js", "app.js"]
+)
+def test_static_front_end_is_served_with_its_type(client: Client, name: str) -> None:
+    response = client.request(f"/static/{name}")
     assert response.headers["Content-Type"].startswith("text/javascript")
     for sink in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"document.write", b"eval("):
         assert sink not in response.body  # payloads reach the page through textContent only
+    assert f'src="/static/{name}"'.encode() in client.request("/").body
 
 
 def test_read_only_and_loopback_host_only(client: Client) -> None:
@@ -147,3 +162,26 @@ def test_ui_without_a_store_exits_3(tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert "no trace store at" in done.stderr
+
+
+def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
+    """The overview of the test store: its four traces, the agent's tokens under its model and
+    its root name, latency percentiles, and traces per time bucket adding up."""
+    data = client.json("/api/overview?window=1h")
+    assert (data["traces"], data["errors"], data["error_rate"]) == (6, 1, 1 / 6)
+    assert sum(b["runs"] for b in data["buckets"]) == 6
+    assert 0 < data["p50"] <= data["p95"]
+    models = {m["model"]: m for m in data["models"]}
+    assert models["fake-agent-model"]["calls"] == 6  # the agent's three calls, and their replay
+    assert models["fake-agent-model"]["total_tokens"] == 96
+    names = {n["name"]: n for n in data["names"]}
+    assert names["arithmetic_agent"]["total_tokens"] == 48
+    assert client.request("/api/overview?window=forever").status.startswith("400")
+
+
+def test_overview_at_100k_traces_uses_sql_aggregates(big: Client) -> None:
+    """Over the 100k store: every trace counted once, one in five an error."""
+    data = big.json("/api/overview?window=30d")
+    assert data["traces"] == 100_000
+    assert data["errors"] == 20_000
+    assert data["p50"] == 0.5

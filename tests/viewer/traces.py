@@ -16,6 +16,7 @@ from runwire.prompts import ChatPromptTemplate
 from runwire.runnables import RunnableLambda
 from runwire.tools import tool
 from runwire.tracers._schema import connect
+from runwire.tracers.replay import replay_from
 from runwire.tracers.sqlite import SQLiteTracer
 
 PWNED = "<script>window.__pwned=1</script>"
@@ -75,6 +76,16 @@ def flaky() -> Any:
     return RunnableLambda(step).with_retry(stop_after_attempt=2, wait_exponential_jitter=False)
 
 
+def failing() -> Any:
+    """prompt | model | a step that divides by zero: an error two levels down."""
+
+    def split(message: AIMessage) -> float:
+        return len(str(message.content)) / 0
+
+    model = GenericFakeChatModel(messages=iter(["Split 12 ways"]))
+    return ChatPromptTemplate.from_template("Share {amount} apples") | model | RunnableLambda(split)
+
+
 def fill(db: Path) -> dict[str, str]:
     """The agent run, a prompt carrying a <script>, a streamed model call, a retried step.
     Returns the root run ids by role."""
@@ -84,6 +95,17 @@ def fill(db: Path) -> dict[str, str]:
     agent().invoke(
         {"input": "What is (2 + 3) * 4?"}, {**config, "run_name": "arithmetic_agent", "tags": ["agent"]}
     )
+    tracer.flush()
+    with closing(sqlite3.connect(db)) as conn:
+        (agent_id,) = conn.execute("SELECT id FROM runs WHERE id = trace_id").fetchone()
+    with replay_from(db, agent_id):  # the same agent, its model replies served from the trace
+        agent(replies=False).invoke(
+            {"input": "What is (2 + 3) * 4?"}, {**config, "run_name": "agent_replay", "tags": ["replay"]}
+        )
+    try:
+        failing().invoke({"amount": "12"}, {**config, "run_name": "failing_chain", "tags": ["error"]})
+    except ZeroDivisionError:
+        pass
     hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(
         messages=iter([PWNED])
     )
@@ -105,10 +127,15 @@ STATUSES = ("ok", "ok", "ok", "error", "running")
 T0 = 1_700_000_000.0
 
 
-def fill_many(db: Path, count: int = 100_000) -> None:
-    """`count` root runs (one per trace), one every second from T0, straight into the runs table."""
+MODELS = ("gpt-4o-mini", "claude-3-haiku", "smollm2-135m")
+
+
+def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> None:
+    """`count` root runs (one per trace), one every second from T0, straight into the runs table;
+    with `model_calls`, each trace also has one model call (model and tokens) under its root."""
     conn = connect(db, create=True)
     rows = []
+    calls = []
     for n in range(count):
         run_id = f"{n:08x}-0000-4000-8000-000000000000"
         name = f"{NAMES[n % 5]}_{n % 7}"
@@ -117,7 +144,17 @@ def fill_many(db: Path, count: int = 100_000) -> None:
         start = T0 + n
         end = None if status == "running" else start + 0.5
         rows.append((run_id, run_id, 0, name, "chain", status, tags, start, end, n % 50))
+        if model_calls:
+            call = f"{n:08x}-0000-4000-8000-000000000001"
+            tokens = (n % 40, n % 10)
+            calls.append((call, run_id, run_id, start, end, MODELS[n % 3], *tokens, sum(tokens)))
     conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO runs (id, parent_id, trace_id, seq, name, run_type, status, start_time, end_time, "
+        "model, input_tokens, output_tokens, total_tokens) "
+        "VALUES (?, ?, ?, 1, 'ChatModel', 'llm', 'ok', ?, ?, ?, ?, ?, ?)",
+        calls,
+    )
     conn.executemany(
         "INSERT INTO runs (id, trace_id, seq, name, run_type, status, tags, start_time, end_time, "
         "total_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

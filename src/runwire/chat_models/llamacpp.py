@@ -36,7 +36,7 @@ from runwire.chat_models._tools import (
 )
 from runwire.chat_models.errors import BadRequestError, ModelBusyError, ProviderNotInstalledError
 from runwire.language_models.chat_models import BaseChatModel
-from runwire.messages import AIMessage, BaseMessage, SystemMessage, tool_call
+from runwire.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, UsageMetadata, tool_call
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 MODEL_PATH_ENV = "RUNWIRE_LOCAL_MODEL_PATH"
@@ -337,6 +337,9 @@ class ChatLlamaCpp(BaseChatModel):
             yield _as_chunk(self._finish(body, auto_names))
             return
         seen: set[int] = set()
+        counts: list[int] = []  # the context length at each sampled token (see _stream_usage)
+        request["logits_processor"] = [*(request.get("logits_processor") or ()), _counter(counts)]
+        finish = None
         loaded = self._loaded()
         with loaded.use() as llama, _llama_errors():
             for body in llama.create_chat_completion(**request):
@@ -344,7 +347,12 @@ class ChatLlamaCpp(BaseChatModel):
                 if chunk is not None:
                     if chunk.message.response_metadata.get("model_name"):
                         chunk.message.response_metadata["model_name"] = self.model
+                    finish = chunk.message.response_metadata.get("finish_reason") or finish
                     yield chunk
+        if counts:
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", usage_metadata=_stream_usage(counts, finish))
+            )
 
     def _stream(
         self,
@@ -435,8 +443,24 @@ def _any_tool_schema(tools: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _counter(counts: list[int]) -> Any:
+    def count(input_ids: Any, scores: Any) -> Any:
+        counts.append(len(input_ids))
+        return scores
+
+    return count
+
+
+def _stream_usage(counts: list[int], finish: str | None) -> UsageMetadata:
+    """llama.cpp streams no usage: a logits processor sees the context once per sampled token, so
+    the first length is the prompt's and the number of samples the reply's (less the end-of-text
+    token sampled last when the reply stopped), the counts `invoke` reports."""
+    prompt = counts[0]
+    reply = len(counts) - (1 if finish == "stop" else 0)
+    return {"input_tokens": prompt, "output_tokens": reply, "total_tokens": prompt + reply}
+
+
 def _as_chunk(result: ChatResult) -> ChatGenerationChunk:
-    from runwire.messages import AIMessageChunk
 
     message = result.generations[0].message
     chunk = AIMessageChunk(

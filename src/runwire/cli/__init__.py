@@ -1,14 +1,18 @@
 """The `runwire` command (also `python -m runwire`): look at recorded traces from the terminal.
 
     runwire traces list [--name N] [--tag T] [--status ok|error|running] [--since 1h] [--limit 20]
-    runwire traces show ID            the tree, as the console tracer draws it (ID prefix or `latest`)
+    runwire traces show [ID]          the tree, as the console tracer draws it (default: `latest`)
     runwire traces tail               follow new traces (--max N, --timeout SECONDS)
     runwire traces export ID --format json|jsonl
     runwire traces stats              count, p50/p95 latency, tokens by model
     runwire traces prune --older-than 7d | --keep N
     runwire traces replay ID --chain module:attr
     runwire ui [--port 8765] [--host 127.0.0.1]   the web viewer (`runwire.viewer`)
+    runwire --version
+`traces tail` on a store that does not exist yet waits for it.
 
+ID is the short id `list` prints (the last 8 hex digits of the trace id), the start of a full
+id, or `latest`; traces are matched before their child runs.
 The store is `--db PATH`, else `$RUNWIRE_DB`, else `traces.db` in the user data dir.
 Exit codes: 0 success; 1 a replay's output differs from the recording (or the replay failed);
 2 usage error; 3 no trace store at the path; 4 the file is not a usable trace store (corrupt,
@@ -35,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="runwire", description="Look at runs recorded by runwire's SQLite tracer.", epilog=_EPILOG
     )
     parser.add_argument("--db", help="trace store file (default: $RUNWIRE_DB or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"runwire {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     traces = commands.add_parser("traces", help="list, show, follow, export, summarise, prune, replay traces")
     sub = traces.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -49,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="one JSON record per line")
 
     show = sub.add_parser("show", parents=[common], help="draw a trace as a tree", epilog=_EPILOG)
-    show.add_argument("id", help="run id, id prefix, or `latest`")
+    show.add_argument(
+        "id", nargs="?", default="latest", help="short id, id prefix, or `latest` (the default)"
+    )
     show.add_argument("--no-io", action="store_true", help="hide input/output previews")
 
     tail = sub.add_parser("tail", parents=[common], help="print traces as they finish", epilog=_EPILOG)
@@ -59,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--tree", action="store_true", help="draw each trace as a tree")
 
     export = sub.add_parser("export", parents=[common], help="a trace as JSON", epilog=_EPILOG)
-    export.add_argument("id", help="run id, id prefix, or `latest`")
+    export.add_argument("id", help="short id (as `list` prints it), id prefix, or `latest`")
     export.add_argument("--format", choices=("json", "jsonl"), default="json")
     export.add_argument("-o", "--output", help="write to this file instead of stdout")
 
@@ -76,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay = sub.add_parser(
         "replay", parents=[common], help="re-run a trace with recorded model replies", epilog=_EPILOG
     )
-    replay.add_argument("id", help="run id, id prefix, or `latest`")
+    replay.add_argument("id", help="short id (as `list` prints it), id prefix, or `latest`")
     replay.add_argument(
         "--chain", required=True, help="module:attr of the runnable (or a function making it)"
     )
@@ -88,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free)")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
     return parser
+
+
+def _version() -> str:
+    from runwire import __version__
+
+    return __version__
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:

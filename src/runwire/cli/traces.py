@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from runwire.cli import EXIT_DIFFERS, EXIT_OK, EXIT_USAGE
-from runwire.tracers._schema import StoreError
+from runwire.tracers._schema import ForeignFile, StoreError, StoreMissing
 from runwire.tracers.render import Line, Output, elapsed, tree_lines
-from runwire.tracers.store import RunNotFound, TraceStore, iter_export
+from runwire.tracers.store import RunNotFound, TraceStore, iter_export, short_id
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -59,8 +59,12 @@ def _duration(record: dict[str, Any]) -> str:
     return elapsed(None if end is None else end - record["start_time"])
 
 
+# Column widths of a table whose rows come later (`tail`): the header lines up with them.
+_WIDTHS = [8, 19, 7, 8, 6, 24, 0]
+
+
 def _table(rows: list[list[str]]) -> list[Line]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_WIDTHS[i], *(len(row[i]) for row in rows)) for i in range(len(rows[0]))]
     styles = ["dim", "", "", "time", "tokens", "name", "dim"]
     lines: list[Line] = []
     for n, row in enumerate(rows):
@@ -81,7 +85,7 @@ _HEADER = ["ID", "STARTED", "STATUS", "DURATION", "TOKENS", "NAME", "TAGS"]
 def _row(record: dict[str, Any]) -> list[str]:
     tokens = record.get("trace_tokens")
     return [
-        record["id"],
+        short_id(record["id"]),
         _local(record["start_time"]),
         record["status"],
         _duration(record),
@@ -100,7 +104,7 @@ def cmd_list(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
     )
     if args.json:
         for record in found:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps({"short_id": short_id(record["id"]), **record}, ensure_ascii=False))
         return EXIT_OK
     if not found:
         print(f"no traces in {store.path} match", file=sys.stderr)
@@ -112,7 +116,9 @@ def cmd_list(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
 def _draw(store: TraceStore, run_id: str, out: Output, show_io: bool) -> None:
     root = store.tree(run_id)
     started = _local(root.start_time.timestamp())
-    header: Line = [("trace ", "dim"), (str(root.trace_id), ""), ("  started ", "dim"), (started, "")]
+    trace = str(root.trace_id)
+    header: Line = [("trace ", "dim"), (short_id(trace), "bold"), (f" ({trace})", "dim")]
+    header += [("  started ", "dim"), (started, "")]
     if root.tags:
         header += [("  tags ", "dim"), (", ".join(root.tags), "")]
     out.write([header, *tree_lines(root, show_io=show_io)])
@@ -124,7 +130,7 @@ def cmd_show(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tail(store: TraceStore, args: argparse.Namespace, out: Output) -> int:
-    cursor = store.last_rowid()
+    cursor = 0 if getattr(args, "from_start", False) else store.last_rowid()
     pending: dict[str, None] = {}
     shown = 0
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
@@ -279,11 +285,37 @@ COMMANDS: dict[str, Callable[[TraceStore, argparse.Namespace, Output], int]] = {
 }
 
 
+def _wait_for_store(args: argparse.Namespace) -> TraceStore | None:
+    """`tail` on a store not made yet: say so once, then wait for the first traced run to make it
+    (None when --timeout passes first)."""
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    told = False
+    while True:
+        try:
+            store = TraceStore(args.db)
+            args.from_start = told  # every run in a store that was just made is new
+            return store
+        except StoreError as exc:
+            if told and not isinstance(exc, ForeignFile | StoreMissing):
+                pass  # the file exists, its tables are being made: the writer is migrating it
+            elif not isinstance(exc, StoreMissing):
+                raise
+            elif not told:
+                print(f"runwire: waiting for a trace store to appear ({exc})", file=sys.stderr, flush=True)
+                told = True
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(args.interval)
+
+
 def run(args: argparse.Namespace) -> int:
     """Dispatch a parsed `runwire traces ...` command."""
     out = Output(sys.stdout, color=False if args.no_color else None)
     try:
-        with TraceStore(args.db) as store:
+        store = _wait_for_store(args) if args.action == "tail" else TraceStore(args.db)
+        if store is None:
+            return EXIT_OK
+        with store:
             return COMMANDS[args.action](store, args, out)
     except (StoreError, RunNotFound) as exc:
         print(f"runwire: {exc}", file=sys.stderr)

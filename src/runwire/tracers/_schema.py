@@ -67,6 +67,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         "0002_short_ids",
         "CREATE INDEX roots_by_short_id ON runs (substr(id, 29)) WHERE id = trace_id",
     ),
+    (
+        # The viewer's overview: covering indexes (every column a query reads) of traces and of
+        # model calls by start time, so its aggregates scan an index and never the table.
+        "0003_overview_indexes",
+        """
+        CREATE INDEX roots_overview ON runs (start_time, status, end_time, name, id, trace_id)
+            WHERE id = trace_id;
+        CREATE INDEX llm_by_start ON runs (start_time, model, name, trace_id, input_tokens, output_tokens,
+            total_tokens, run_type) WHERE run_type = 'llm'
+        """,
+    ),
 )
 
 

@@ -147,6 +147,30 @@ class ContentPolicy:
         return text
 
 
+TRACEBACK_FRAMES = 20
+TRACEBACK_CHARS = 8_000
+
+
+def error_record(error: BaseException, policy: ContentPolicy) -> dict[str, Any]:
+    """What a trace keeps of an error: its type always; its message and traceback (the last
+    `TRACEBACK_FRAMES` frames, at most `TRACEBACK_CHARS` characters from the end) when the policy
+    keeps content, scrubbed of secrets like every payload."""
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ in ("builtins", "__main__")
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    if not policy.keeps_content:
+        return {"type": name}
+    import traceback
+
+    text = "".join(traceback.format_exception(kind, error, error.__traceback__, limit=-TRACEBACK_FRAMES))
+    if len(text) > TRACEBACK_CHARS:
+        text = "… (earlier lines cut)\n" + text[-TRACEBACK_CHARS:]
+    return {"type": name, "message": policy.text(str(error)), "traceback": policy.text(text)}
+
+
 FULL = ContentPolicy("full")
 """Keep every payload (minus secrets)."""
 NONE = ContentPolicy("none")

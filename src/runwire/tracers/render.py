@@ -72,12 +72,33 @@ def _one_line(text: str, limit: int = PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def tool_calls_text(calls: Any) -> str:
+    """`→ add({"a": 2}) #call_1` for each tool call of an AI message (name, arguments, id)."""
+    parts = []
+    for call in calls if isinstance(calls, list) else ():
+        if isinstance(call, dict):
+            args = json.dumps(call.get("args"), ensure_ascii=False, default=str)
+            parts.append(f"→ {call.get('name')}({args})" + (f" #{call['id']}" if call.get("id") else ""))
+    return " ".join(parts)
+
+
 def _message_text(message: Any) -> str | None:
     if isinstance(message, dict) and isinstance(message.get("type"), str) and "content" in message:
         role = _ROLES.get(message["type"].removesuffix("MessageChunk").lower(), message["type"])
         content = message["content"]
-        return f"{role}: {content if isinstance(content, str) else json.dumps(content)}"
+        text = content if isinstance(content, str) else json.dumps(content)
+        calls = tool_calls_text(message.get("tool_calls"))
+        return f"{role}: {text}" + (" " if text and calls else "") + calls
     return None
+
+
+def _generation_text(generation: Any) -> Any:
+    if not isinstance(generation, dict):
+        return generation
+    message = generation.get("message")
+    calls = tool_calls_text(message.get("tool_calls")) if isinstance(message, dict) else ""
+    text = generation.get("text", "")
+    return f"{text} {calls}" if text and calls else text or calls
 
 
 def _messages_text(value: Any) -> str | None:
@@ -98,7 +119,7 @@ def preview(value: Any) -> str:
         if key in ("input", "output", "messages", "prompts", "query", "documents"):
             data = inner
     if isinstance(data, dict) and "generations" in data:  # an LLMResult
-        texts = [g.get("text", "") for group in data["generations"] or () for g in group or ()]
+        texts = [_generation_text(g) for group in data["generations"] or () for g in group or ()]
         data = texts[0] if len(texts) == 1 else texts
     if isinstance(data, dict) and isinstance(data.get("messages"), list):  # a prompt value
         data = data["messages"]
@@ -126,6 +147,20 @@ def run_line(run: Run) -> Line:
     return line
 
 
+def error_lines(detail: dict[str, Any]) -> list[Line]:
+    """`err Type: message` and `at  <the innermost frame>` for a stored error record."""
+    head = str(detail.get("type", "error")) + (f": {detail['message']}" if detail.get("message") else "")
+    lines: list[Line] = [[("err ", "dim"), (_one_line(head, 160), "error")]]
+    frames = [
+        line.strip()
+        for line in str(detail.get("traceback") or "").splitlines()
+        if line.strip().startswith("File ")
+    ]
+    if frames:
+        lines.append([("at  ", "dim"), (_one_line(frames[-1], 160), "dim")])
+    return lines
+
+
 def tree_lines(root: Run, *, show_io: bool = False) -> list[Line]:
     """The tree under `root`, one line per run (plus `in`/`out` lines with `show_io`)."""
     lines: list[Line] = []
@@ -139,6 +174,10 @@ def tree_lines(root: Run, *, show_io: bool = False) -> list[Line]:
                 lines.append([(pad, "dim"), ("in  ", "dim"), (preview(run.inputs), "")])
             if run.outputs is not None:
                 lines.append([(pad, "dim"), ("out ", "dim"), (preview(run.outputs), "")])
+            raised_here = not any(child.status == "error" for child in run.child_runs)
+            for event in run.events if raised_here else ():  # shown where it happened only
+                if event.get("name") == "error" and isinstance(event.get("kwargs"), dict):
+                    lines.extend([(pad, "dim"), *line] for line in error_lines(event["kwargs"]))
         for index, child in enumerate(run.child_runs):
             last = index == len(run.child_runs) - 1
             visit(child, below, "└── " if last else "├── ", "    " if last else "│   ")

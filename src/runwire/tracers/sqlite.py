@@ -29,7 +29,7 @@ from uuid import UUID
 from runwire.callbacks.base import BaseCallbackHandler
 from runwire.tracers._schema import StoreError, connect, default_path
 from runwire.tracers.base import retry_info
-from runwire.tracers.content import FULL, ContentPolicy
+from runwire.tracers.content import FULL, ContentPolicy, error_record
 from runwire.tracers.schemas import model_from, usage_from_outputs
 
 logger = logging.getLogger("runwire.tracers.sqlite")
@@ -422,11 +422,14 @@ class SQLiteTracer(BaseCallbackHandler):
             elif kind == _END:
                 _, run_id, ended, outputs, error, llm = item
                 key = run_id.int
-                traces.pop(key, None)
+                own = str(run_id)
+                trace = traces.pop(key, own)
                 status, out_json, err, model, tokens = "ok", None, None, None, _NO_TOKENS
                 if error is not None:
                     status = "error"
                     err = self.content.text(repr(error)) if keep else type(error).__name__
+                    detail = _dumps(error_record(error, self.content))  # type, message, traceback
+                    events.append((own, trace, "error", ended, detail))
                 elif llm:
                     usage = usage_from_outputs(outputs)
                     if usage:
@@ -446,7 +449,7 @@ class SQLiteTracer(BaseCallbackHandler):
                     row[15] = model or row[15]
                     row[16], row[17], row[18] = tokens
                 else:
-                    ends.append((status, out_json, err, ended, model, *tokens, str(run_id)))
+                    ends.append((status, out_json, err, ended, model, *tokens, own))
             elif kind == _EVENT:
                 _, run_id, at, name, data = item
                 own = str(run_id)

@@ -29,6 +29,17 @@ COLUMNS = (
 )
 
 
+def short_id(run_id: str) -> str:
+    """A run's short form: the last 8 hex digits (random bits of the UUIDv7), unique in practice
+    among a store's traces, as git's short hashes are."""
+    return run_id[-8:]
+
+
+_TRACE_TOKENS = (
+    "(SELECT sum(total_tokens) FROM runs AS inner_runs WHERE inner_runs.trace_id = runs.id) AS trace_tokens"
+)
+
+
 class RunNotFound(LookupError):
     """No run (or more than one) matches the given id or prefix."""
 
@@ -179,7 +190,9 @@ class TraceStore:
     # -- finding runs ----------------------------------------------------------------------------
 
     def resolve(self, id_or_prefix: str) -> str:
-        """The full id of the run named by an id, an id prefix, or `latest`."""
+        """The full id of the run named by `latest`, an id, a short id (the last 8 hex digits, as
+        `runwire traces list` prints them), or the start or end of an id. Root runs (traces) are
+        searched first, so a short form names its trace even when a child run shares it."""
         if id_or_prefix in ("latest", "last"):
             rows = self._query(
                 "SELECT id FROM runs WHERE id = trace_id ORDER BY start_time DESC, rowid DESC LIMIT 1"
@@ -187,19 +200,37 @@ class TraceStore:
             if not rows:
                 raise RunNotFound(f"{self.path} holds no traces yet")
             return str(rows[0]["id"])
-        prefix = id_or_prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef-" for c in prefix):
-            raise RunNotFound(f"{id_or_prefix!r} is not a run id or id prefix (hex digits and dashes)")
-        rows = self._query("SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 6", (prefix, prefix + "g"))
-        if not rows:
-            raise RunNotFound(f"no run id starts with {id_or_prefix!r} in {self.path}")
-        if len(rows) > 1:
-            shown = ", ".join(r["id"] for r in rows[:5])
+        text = id_or_prefix.strip().lower()
+        if not text or any(c not in "0123456789abcdef-" for c in text):
             raise RunNotFound(
-                f"{id_or_prefix!r} matches {len(rows) if len(rows) < 6 else 'more than 5'} runs ({shown}); "
-                "give more characters"
+                f"{id_or_prefix!r} is not a run id: give the short id `runwire traces list` prints "
+                "(8 hex digits), the start of a full id, or `latest`"
             )
-        return str(rows[0]["id"])
+        for roots in (True, False):
+            found = self._matching(text, roots=roots)
+            if len(found) == 1:
+                return found[0]
+            if found:
+                kind = "traces" if roots else "runs"
+                count = len(found) if len(found) < 6 else "more than 5"
+                shown = ", ".join(f"{short_id(i)} ({i})" for i in found[:5])
+                raise RunNotFound(f"{id_or_prefix!r} matches {count} {kind} ({shown}); give more characters")
+        raise RunNotFound(f"no run id starts or ends with {id_or_prefix!r} in {self.path}")
+
+    def _matching(self, text: str, *, roots: bool) -> list[str]:
+        """Up to 6 ids starting with `text` or (hex digits only) ending with it."""
+        where = "id = trace_id AND " if roots else ""
+        found = [
+            r["id"]
+            for r in self._query(
+                f"SELECT id FROM runs WHERE {where}id >= ? AND id < ? LIMIT 6", (text, text + "g")
+            )
+        ]
+        if "-" not in text and 4 <= len(text) <= 12:
+            # `substr(id, 29) = ?` over roots is the roots_by_short_id index: a short id is one seek
+            sql = f"SELECT id FROM runs WHERE {where}substr(id, {37 - len(text)}) = ? LIMIT 6"
+            found += [r["id"] for r in self._query(sql, (text,)) if r["id"] not in found]
+        return found[:6]
 
     def traces(
         self,
@@ -224,9 +255,8 @@ class TraceStore:
         if since is not None:
             where.append("start_time >= ?")
             params.append(since)
-        tokens = "(SELECT sum(total_tokens) FROM runs AS inner_runs WHERE inner_runs.trace_id = runs.id)"
         sql = (
-            f"SELECT {COLUMNS}, {tokens} AS trace_tokens FROM runs WHERE {' AND '.join(where)} "
+            f"SELECT {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE {' AND '.join(where)} "
             "ORDER BY start_time DESC, rowid DESC"
         )
         if limit is not None:
@@ -262,17 +292,19 @@ class TraceStore:
     def runs(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Records of the given run ids (those that exist)."""
         rows = self._query(
-            f"SELECT {COLUMNS} FROM runs WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(ids)),),
         )
-        return [record(r) for r in rows]
+        return [{**record(r), "trace_tokens": r["trace_tokens"]} for r in rows]
 
     def roots_after(self, rowid: int) -> list[tuple[int, dict[str, Any]]]:
         """Root runs inserted after `rowid`, oldest first (for following a store)."""
         rows = self._query(
-            f"SELECT rowid, {COLUMNS} FROM runs WHERE rowid > ? AND id = trace_id ORDER BY rowid", (rowid,)
+            f"SELECT rowid, {COLUMNS}, {_TRACE_TOKENS} FROM runs WHERE rowid > ? AND id = trace_id "
+            "ORDER BY rowid",
+            (rowid,),
         )
-        return [(int(row["rowid"]), record(row)) for row in rows]
+        return [(int(row["rowid"]), {**record(row), "trace_tokens": row["trace_tokens"]}) for row in rows]
 
     def last_rowid(self) -> int:
         return int(self._query("SELECT coalesce(max(rowid), 0) AS n FROM runs")[0]["n"])

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 from runwire.tracers._schema import StoreError
 from runwire.tracers.store import RunNotFound, iter_export
+from runwire.viewer.overview import overview
 from runwire.viewer.reader import Filters, Reader
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -65,6 +66,18 @@ def _number(query: dict[str, list[str]], key: str) -> float | None:
     except ValueError:
         raise HttpError(
             "400 Bad Request", f"{key}={value!r} is not a number (seconds since the epoch)"
+        ) from None
+
+
+def _limit(value: str) -> int:
+    if not value:
+        return 50
+    try:
+        return int(value)
+    except ValueError:
+        raise HttpError(
+            "400 Bad Request",
+            f"limit={value!r} is not a whole number; give how many runs a page holds (1-200)",
         ) from None
 
 
@@ -116,9 +129,13 @@ class ViewerApp:
                 since=_number(query, "since"),
                 until=_number(query, "until"),
             )
-            limit = int(_number(query, "limit") or 50)
+            limit = _limit(query.get("limit", [""])[0])
             page = self.reader.runs(filters, before=query.get("before", [""])[0] or None, limit=limit)
             return "200 OK", "application/json", _json(page), []
+        if path == "/api/overview":
+            until = _number(query, "until")
+            data = overview(self.reader.store(), query.get("window", ["24h"])[0], until)
+            return "200 OK", "application/json", _json(data), []
         parts = path.split("/")
         if len(parts) == 4 and parts[:3] == ["", "api", "runs"]:
             return "200 OK", "application/json", _json(self.reader.trace(parts[3])), []
