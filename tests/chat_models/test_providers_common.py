@@ -87,8 +87,36 @@ def test_a_model_path_that_does_not_exist_is_reported(tmp_path: Any) -> None:
     pytest.importorskip("llama_cpp")
     from runwire.chat_models import ChatLlamaCpp
 
-    with pytest.raises(ProviderNotInstalledError, match="no GGUF model file"):
+    with pytest.raises(FileNotFoundError, match="no GGUF model file") as caught:
         ChatLlamaCpp(model_path=str(tmp_path / "absent.gguf"))
+    assert str(tmp_path / "absent.gguf") in str(caught.value)
+    assert not isinstance(caught.value, ProviderNotInstalledError)
+
+
+def test_model_paths_expand_home_and_variables(
+    tmp_path: Any, gguf_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`~` and `$VARS` in model_path= and RUNWIRE_LOCAL_MODEL_PATH are expanded (the providers
+    guide writes `model_path="~/models/x.gguf"`); a missing file names both spellings."""
+    from runwire.chat_models import ChatLlamaCpp
+    from runwire.chat_models.errors import ModelFileNotFoundError
+
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    (home / "models" / "small.gguf").symlink_to(gguf_path)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("MODELS", str(home / "models"))
+    assert ChatLlamaCpp(model_path="~/models/small.gguf").model_path == str(home / "models" / "small.gguf")
+    assert ChatLlamaCpp(model_path="$MODELS/small.gguf").model_path == str(home / "models" / "small.gguf")
+    monkeypatch.setenv("RUNWIRE_LOCAL_MODEL_PATH", "~/models/small.gguf")
+    assert ChatLlamaCpp().model_path == str(home / "models" / "small.gguf")
+    monkeypatch.setenv("RUNWIRE_LOCAL_MODEL_PATH", "~/models/absent.gguf")
+    with pytest.raises(ModelFileNotFoundError) as caught:
+        ChatLlamaCpp()
+    assert str(caught.value).startswith(
+        f"no GGUF model file at {str(home / 'models' / 'absent.gguf')!r} "
+        "(from RUNWIRE_LOCAL_MODEL_PATH '~/models/absent.gguf')"
+    )
 
 
 # -- keys ----------------------------------------------------------------------------------------------
