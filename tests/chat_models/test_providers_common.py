@@ -210,3 +210,16 @@ def test_init_chat_model_rejects_what_it_cannot_place() -> None:
         init_chat_model("mistral-large", model_provider="nope")
     with pytest.raises(ValueError, match="'provider:model'"):
         init_chat_model("mistral-large")
+
+
+def test_init_chat_model_names_an_unknown_provider_written_as_provider_model() -> None:
+    """'ollama:llama3' is already 'provider:model': the error says the provider is unknown,
+    lists the known ones and says how to reach an OpenAI-compatible server."""
+    with pytest.raises(ValueError) as caught:
+        init_chat_model("ollama:llama3")
+    message = str(caught.value)
+    assert message.startswith("unknown model provider 'ollama' in 'ollama:llama3': runwire knows [")
+    assert "'anthropic'" in message
+    assert "'openai'" in message
+    assert "init_chat_model('openai:MODEL', base_url=" in message
+    assert "write it as" not in message
