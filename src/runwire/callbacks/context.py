@@ -52,6 +52,7 @@ def with_process(scoped: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(scoped)
     return (*process_handlers, *scoped)
 
+
 _getrandbits = random.getrandbits  # the module instance is re-seeded after fork by `random` itself
 _time_ns = time.time_ns
 _VERSION_7 = 0x7 << 76

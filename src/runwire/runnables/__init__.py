@@ -1,5 +1,6 @@
 """Runnables: the composable units of a pipeline and the combinators that join them."""
 
+from runwire._not_yet import install_methods as _install_methods
 from runwire.runnables.base import Runnable, RunnableSerializable, coerce_to_runnable
 from runwire.runnables.binding import RunnableBinding
 from runwire.runnables.branch import RunnableBranch
@@ -45,3 +46,13 @@ __all__ = [
     "patch_config",
     "run_in_executor",
 ]
+
+
+_install_methods(Runnable, "Runnable")  # explaining errors for langchain-core methods not here yet
+
+
+def __getattr__(name: str) -> object:
+    """A langchain-core name runwire does not have yet fails with a pointer to the migration guide."""
+    from runwire._not_yet import missing_attribute
+
+    raise missing_attribute(__name__, name)
