@@ -53,6 +53,8 @@ _WHERE = {
     "LLMResult": "outputs",
     "ChatGeneration": "outputs",
     "Generation": "outputs",
+    # i19
+    "RunnableGenerator": "runnables",
 }
 
 

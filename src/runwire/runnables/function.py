@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
@@ -62,6 +62,8 @@ def _func_name(func: Any) -> str | None:
 
 class RunnableLambda(Runnable[Input, Output]):
     """A function as a runnable. `afunc` (or an async `func`) is used by `ainvoke`."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,
@@ -187,6 +189,8 @@ class RunnableLambda(Runnable[Input, Output]):
 
 class RunnableGenerator(Runnable[Input, Output]):
     """A generator function over input chunks (`transform`) as a runnable; invoke adds up its output."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,

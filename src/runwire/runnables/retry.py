@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import RunnableConfig, child_config
@@ -47,6 +47,8 @@ class RetryState:
 
 class RunnableRetry(Runnable[Input, Output]):
     """`bound.with_retry(...)`."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,
