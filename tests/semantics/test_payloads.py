@@ -410,4 +410,3 @@ def test_chain_starts_carry_run_type_as_langchain_core_sends_it(lib: Any) -> Non
         ("RunnableParallel<a>", "absent"),
     ]
     assert seen[1][1] == ("RunnableParallel<y>", "absent")  # the assign's inner parallel
-
