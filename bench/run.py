@@ -437,7 +437,7 @@ def header(quick: bool, load_start: str, load_end: str, elapsed_s: float) -> str
     rows = [
         ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("machine", f"{_cpu_model()}, {os.cpu_count()} cores{_memory()}"),
-        ("Python", f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),  # no machine path
         ("libraries", _versions()),
         ("tracing", "every LANGCHAIN_TRACING* / LANGSMITH_* variable removed for the runs"),
         ("load average (1 / 5 / 15 min)", f"start {load_start}; end {load_end}"),

@@ -24,6 +24,7 @@ DOCS = ROOT / "docs"
 SENTINEL = "----runwire-docs-block-{}----"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+DURATION = re.compile(r"(?<=  )\d+(?:ms|\.\d\ds)(?=$|  )", re.MULTILINE)  # a run tree's timings
 # A built page must load nothing from the internet: no script, stylesheet, font, image or frame.
 EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=|url\(|@import)\s*(?:url\()?\s*["']?(?:https?:)?//""")
 LOADS = re.compile(r"<(?:script|link|img|iframe|source|embed|video|audio)\b[^>]*>|url\([^)]*\)|@import[^;]*;")
@@ -59,7 +60,7 @@ def page_blocks(page: Path) -> tuple[list[Block], int]:
 
 
 def normalise(text: str) -> str:
-    return UUID.sub("<uuid>", text).rstrip()
+    return DURATION.sub("<time>", UUID.sub("<uuid>", text)).rstrip()
 
 
 PAGES = sorted(p for p in DOCS.rglob("*.md") if page_blocks(p)[0])
@@ -81,12 +82,14 @@ def test_page_code_runs_and_prints_what_the_page_says(page: Path, tmp_path: Path
     sources = [(b.line, b.source) for b in blocks]
     script.write_text(
         "import sys\n"
-        # Guarded: process pools that spawn re-import this script, and must not re-run the page.
-        "if __name__ == '__main__':\n"
-        f"    for _i, (_line, _src) in enumerate({json.dumps(sources)}):\n"
+        # Not guarded: process pools that spawn re-import this script and re-run the page, as they
+        # would re-run a reader's pasted script, so a page guards its own entry points (a worker's
+        # stray output fails the comparison). Only the parent prints the block markers.
+        f"for _i, (_line, _src) in enumerate({json.dumps(sources)}):\n"
+        "    if __name__ == '__main__':\n"
         f"        print({SENTINEL!r}.format(_i), flush=True)\n"
-        f"        exec(compile(_src, {str(page.relative_to(ROOT))!r} + f':{{_line}}', 'exec'), globals())\n"
-        "        sys.stdout.flush()\n",
+        f"    exec(compile(_src, {str(page.relative_to(ROOT))!r} + f':{{_line}}', 'exec'), globals())\n"
+        "    sys.stdout.flush()\n",
         encoding="utf-8",
     )
     done = subprocess.run(

@@ -130,7 +130,11 @@ def test_the_input_must_be_messages() -> None:
         _agent().invoke({"input": "go"})
 
 
-def test_a_model_name_is_refused() -> None:
-    """runwire does not resolve model names: a string model is an error saying what to pass."""
-    with pytest.raises(TypeError, match="needs a chat model object"):
-        create_agent("openai:gpt-4o", [add])
+def test_a_model_name_is_resolved_by_init_chat_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`create_agent("openai:gpt-4o-mini", tools)` builds the model as init_chat_model would."""
+    pytest.importorskip("openai")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    agent = create_agent("openai:gpt-4o-mini", [add])
+    assert (type(agent.model).__name__, agent.model.model) == ("ChatOpenAI", "gpt-4o-mini")
+    with pytest.raises(ValueError, match="unknown model provider 'nope'"):
+        create_agent("nope:model", [add])

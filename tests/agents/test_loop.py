@@ -156,3 +156,12 @@ def test_unsupported_early_stopping_is_refused() -> None:
     """Only "force" stopping exists; anything else fails before the first plan."""
     with pytest.raises(ValueError, match="early_stopping_method 'generate' is not supported"):
         next(agent_loop(Settings(tools=TOOLS, early_stopping_method="generate")))
+
+
+def test_agent_executor_refuses_unsupported_early_stopping_at_construction() -> None:
+    """AgentExecutor(early_stopping_method="generate") fails when built, not at the limit."""
+    from runwire.agents import AgentExecutor
+    from runwire.runnables import RunnableLambda
+
+    with pytest.raises(ValueError, match="early_stopping_method 'generate' is not supported"):
+        AgentExecutor(agent=RunnableLambda(lambda x: x), tools=[], early_stopping_method="generate")

@@ -16,6 +16,7 @@ from runwire.chat_models.errors import (
     ServerError,
 )
 from runwire.chat_models.openai import ChatOpenAI
+from runwire.exceptions import OutputParserException
 
 from .scripted_server import Reply, ScriptedServer
 
@@ -224,3 +225,33 @@ def test_a_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
 
     with pytest.raises(MissingCredentialsError, match="OPENAI_API_KEY"):
         ChatOpenAI()
+
+
+def test_a_rejected_json_schema_falls_back_to_function_calling_at_once(server: ScriptedServer) -> None:
+    """A server answering `json_schema` with HTTP 500 gets one such request (not max_retries + 1),
+    then the same question as a forced tool call, whose arguments are the result."""
+    call = [
+        {"id": "call_a", "type": "function", "function": {"name": "Place", "arguments": '{"city": "Berlin"}'}}
+    ]
+    server.script(
+        Reply(status=500, json={"error": {"message": "response_format: json_schema"}}),
+        Reply(json=completion(None, call)),
+    )
+    model = ChatOpenAI(api_key="sk-test", base_url=f"{server.url}/v1", max_retries=2)
+    schema = {"title": "Place", "type": "object", "properties": {"city": {"type": "string"}}}
+    assert model.with_structured_output(schema).invoke("x") == {"city": "Berlin"}
+    first, second = (seen.body for seen in server.requests)
+    assert first["response_format"]["type"] == "json_schema"
+    assert "response_format" not in second
+    assert second["tool_choice"] == {"type": "function", "function": {"name": "Place"}}
+
+
+def test_json_cut_by_the_length_limit_says_so(server: ScriptedServer, chat: ChatOpenAI) -> None:
+    """A JSON reply that stopped at max_tokens is reported as truncated, not only as bad JSON."""
+    cut = completion('{"city": "Ber')
+    cut["choices"][0]["finish_reason"] = "length"
+    server.script(Reply(json=cut))
+    schema = {"title": "Place", "type": "object", "properties": {"city": {"type": "string"}}}
+    with pytest.raises(OutputParserException, match="truncated by the length limit") as caught:
+        chat.with_structured_output(schema, method="json_mode").invoke("x")
+    assert "max_tokens=" in str(caught.value)

@@ -87,8 +87,36 @@ def test_a_model_path_that_does_not_exist_is_reported(tmp_path: Any) -> None:
     pytest.importorskip("llama_cpp")
     from runwire.chat_models import ChatLlamaCpp
 
-    with pytest.raises(ProviderNotInstalledError, match="no GGUF model file"):
+    with pytest.raises(FileNotFoundError, match="no GGUF model file") as caught:
         ChatLlamaCpp(model_path=str(tmp_path / "absent.gguf"))
+    assert str(tmp_path / "absent.gguf") in str(caught.value)
+    assert not isinstance(caught.value, ProviderNotInstalledError)
+
+
+def test_model_paths_expand_home_and_variables(
+    tmp_path: Any, gguf_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`~` and `$VARS` in model_path= and RUNWIRE_LOCAL_MODEL_PATH are expanded (the providers
+    guide writes `model_path="~/models/x.gguf"`); a missing file names both spellings."""
+    from runwire.chat_models import ChatLlamaCpp
+    from runwire.chat_models.errors import ModelFileNotFoundError
+
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    (home / "models" / "small.gguf").symlink_to(gguf_path)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("MODELS", str(home / "models"))
+    assert ChatLlamaCpp(model_path="~/models/small.gguf").model_path == str(home / "models" / "small.gguf")
+    assert ChatLlamaCpp(model_path="$MODELS/small.gguf").model_path == str(home / "models" / "small.gguf")
+    monkeypatch.setenv("RUNWIRE_LOCAL_MODEL_PATH", "~/models/small.gguf")
+    assert ChatLlamaCpp().model_path == str(home / "models" / "small.gguf")
+    monkeypatch.setenv("RUNWIRE_LOCAL_MODEL_PATH", "~/models/absent.gguf")
+    with pytest.raises(ModelFileNotFoundError) as caught:
+        ChatLlamaCpp()
+    assert str(caught.value).startswith(
+        f"no GGUF model file at {str(home / 'models' / 'absent.gguf')!r} "
+        "(from RUNWIRE_LOCAL_MODEL_PATH '~/models/absent.gguf')"
+    )
 
 
 # -- keys ----------------------------------------------------------------------------------------------
@@ -182,3 +210,16 @@ def test_init_chat_model_rejects_what_it_cannot_place() -> None:
         init_chat_model("mistral-large", model_provider="nope")
     with pytest.raises(ValueError, match="'provider:model'"):
         init_chat_model("mistral-large")
+
+
+def test_init_chat_model_names_an_unknown_provider_written_as_provider_model() -> None:
+    """'ollama:llama3' is already 'provider:model': the error says the provider is unknown,
+    lists the known ones and says how to reach an OpenAI-compatible server."""
+    with pytest.raises(ValueError) as caught:
+        init_chat_model("ollama:llama3")
+    message = str(caught.value)
+    assert message.startswith("unknown model provider 'ollama' in 'ollama:llama3': runwire knows [")
+    assert "'anthropic'" in message
+    assert "'openai'" in message
+    assert "init_chat_model('openai:MODEL', base_url=" in message
+    assert "write it as" not in message

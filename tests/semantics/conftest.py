@@ -189,6 +189,7 @@ _WHERE = {
     "FakeListLLMError": "language_models.fake",
     "ParrotFakeChatModel": "language_models",
     "FakeMessagesListChatModel": "language_models",
+    # i19
 }
 
 

@@ -375,3 +375,38 @@ def test_ignore_chat_model_silences_only_the_chat_start(lib: Any, run: Any) -> N
     handler = _ignoring(lib, "ignore_chat_model")
     run(lib.seed_chain(), {"number": "2"}, {"callbacks": [handler]})
     assert handler.events.kinds() == ["chain_start", "chain_start", "chain_end", "llm_end", "chain_end"]
+
+
+def test_chain_starts_carry_run_type_as_langchain_core_sends_it(lib: Any) -> None:
+    """Lambdas, assigns, passthroughs, generators and `map()` start with `run_type=None`;
+    sequences and parallels (under invoke) start without the keyword (issue 19 item 10)."""
+
+    def numbers(chunks: Any) -> Any:
+        yield from chunks
+
+    double = lib.RunnableLambda(lambda x: x * 2)
+    cases = [
+        (double, 1),
+        (lib.RunnablePassthrough.assign(y=lambda d: d["x"]), {"x": 1}),
+        (lib.RunnablePassthrough(), 1),
+        (lib.RunnableGenerator(numbers), 1),
+        (double.map(), [1]),
+        (double | double, 1),
+        (lib.RunnableParallel(a=double), 1),
+    ]
+    seen = []
+    for runnable, value in cases:
+        handler = lib.Recorder()
+        runnable.invoke(value, {"callbacks": [handler]})
+        list(runnable.stream(value, {"callbacks": [handler]}))
+        seen.append([(e.label, e.kwargs.get("run_type", "absent")) for e in handler.events.starts()][:2])
+    assert [pairs[0] for pairs in seen] == [
+        ("RunnableLambda", None),
+        ("RunnableAssign<y>", None),
+        ("RunnablePassthrough", None),
+        ("numbers", None),
+        ("RunnableEach<RunnableLambda>", None),
+        ("RunnableSequence", "absent"),
+        ("RunnableParallel<a>", "absent"),
+    ]
+    assert seen[1][1] == ("RunnableParallel<y>", "absent")  # the assign's inner parallel

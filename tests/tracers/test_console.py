@@ -37,7 +37,7 @@ def _run(handler: Any, chain: Any) -> None:
 def test_tree_shows_nesting_timings_tokens_and_errors() -> None:
     """One tree per trace: each run with its type and time, the model's tokens, errors in place."""
     out = io.StringIO()
-    _run(ConsoleCallbackHandler(file=out, color=False), _nested_failing_chain())
+    _run(ConsoleCallbackHandler(file=out, color=False, show_io=False), _nested_failing_chain())
     assert mask(out.getvalue()) == snapshot("""\
 ✗ RunnableSequence  chain  <ms>  ValueError("cannot use 'THE ANSWER IS 3.'")
 ├── ✓ ChatPromptTemplate  prompt  <ms>
@@ -50,10 +50,10 @@ def test_tree_shows_nesting_timings_tokens_and_errors() -> None:
 """)
 
 
-def test_tree_with_io_shows_inputs_and_outputs() -> None:
-    """`show_io=True` adds one `in` and one `out` line under each run."""
+def test_tree_shows_inputs_and_outputs_by_default() -> None:
+    """By default (as `runwire traces show`) one `in` and one `out` line under each run."""
     out = io.StringIO()
-    _run(ConsoleCallbackHandler(file=out, color=False, show_io=True), qa_chain())
+    _run(ConsoleCallbackHandler(file=out, color=False), qa_chain())
     assert mask(out.getvalue()) == snapshot("""\
 ✓ RunnableSequence  chain  <ms>
 │ in  {"number": "2"}
@@ -68,6 +68,16 @@ def test_tree_with_io_shows_inputs_and_outputs() -> None:
       in  AI: The answer is 3.
       out The answer is 3.
 """)
+
+
+def test_tree_truncates_long_inputs_and_outputs_to_one_line() -> None:
+    """A long multi-line payload is shown on one line, cut with an ellipsis."""
+    out = io.StringIO()
+    echo = RunnableLambda(lambda text: text, name="echo")
+    echo.invoke("word\n" * 200, {"callbacks": [ConsoleCallbackHandler(file=out, color=False)]})
+    lines = out.getvalue().splitlines()
+    assert [line[:8] for line in lines[1:]] == ["  in  wo", "  out wo"]
+    assert all(line.endswith("…") and len(line) < 200 for line in lines[1:])
 
 
 def test_lines_style_prints_langchains_format() -> None:

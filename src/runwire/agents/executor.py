@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from runwire.agents.loop import Emit, Outcome, Settings
+from runwire.agents.loop import Emit, Outcome, Settings, check_early_stopping
 from runwire.agents.runner import AgentRunner
 from runwire.agents.schema import AgentAction, AgentFinish, AgentStep
 from runwire.agents.scratchpad import format_to_tool_messages, parse_ai_message_to_tool_actions
@@ -102,6 +102,7 @@ class AgentExecutor(AgentRunner):
                 f"agent must be a runnable returning AgentAction(s) or an AgentFinish (e.g. from "
                 f"create_tool_calling_agent), got {type(agent).__name__}."
             )
+        check_early_stopping(early_stopping_method)
         by_name = {tool.name: tool for tool in tools}
         if len(by_name) != len(tools):
             raise ValueError(f"tool names must be unique, got {[tool.name for tool in tools]}")

@@ -120,12 +120,12 @@ def create_agent(
     handle_tool_errors: Any = True,
 ) -> ToolCallingAgent:
     """An agent over `{"messages": [...]}` that calls `tools` (tools or plain functions) until
-    the model answers without a tool call, or `max_iterations` model turns have run."""
+    the model answers without a tool call, or `max_iterations` model turns have run. `model` is
+    a chat model, or a `"provider:model"` string resolved by `init_chat_model`."""
     if isinstance(model, str):
-        raise TypeError(
-            f"create_agent needs a chat model object, got the string {model!r}; runwire does not resolve "
-            "model names. Pass e.g. ChatOpenAI(model=...) from runwire.chat_models."
-        )
+        from runwire.chat_models import init_chat_model
+
+        model = init_chat_model(model)
     return ToolCallingAgent(
         model,
         list(tools or ()),

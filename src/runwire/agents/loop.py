@@ -85,13 +85,21 @@ class Outcome:
     steps: list[AgentStep]
 
 
+EARLY_STOPPING_METHODS = ("force",)
+
+
+def check_early_stopping(method: str) -> None:
+    """Refuse an `early_stopping_method` the loop cannot honour (called at construction)."""
+    if method not in EARLY_STOPPING_METHODS:
+        raise ValueError(
+            f"early_stopping_method {method!r} is not supported; runwire's agents stop with "
+            f"{' or '.join(map(repr, EARLY_STOPPING_METHODS))} (a fixed final answer)."
+        )
+
+
 def agent_loop(settings: Settings) -> Generator[Request, Any, Outcome]:
     """The loop (see the module docstring). Raises what the agent raised when it is not handled."""
-    if settings.early_stopping_method != "force":
-        raise ValueError(
-            f"early_stopping_method {settings.early_stopping_method!r} is not supported; runwire's agents "
-            "stop with 'force' (a fixed final answer)."
-        )
+    check_early_stopping(settings.early_stopping_method)
     steps: list[AgentStep] = []
     clock = settings.clock
     started = clock() if clock is not None else 0.0

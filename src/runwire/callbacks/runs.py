@@ -175,8 +175,8 @@ class BaseRunManager:
                 "metadata": self._md,
                 "name": (config and config.get("run_name")) or serialized["name"],
             }
-            if runnable._run_type:
-                kw["run_type"] = runnable._run_type
+            if runnable._run_type is not None:
+                kw["run_type"] = runnable._run_type or None
             try:
                 call_handlers(entries, "on_chain_start", (serialized, inputs), kw)
             except BaseException as exc:
@@ -195,8 +195,8 @@ class BaseRunManager:
                 "metadata": self._md,
                 "name": (config and config.get("run_name")) or serialized["name"],
             }
-            if runnable._run_type:
-                kw["run_type"] = runnable._run_type
+            if runnable._run_type is not None:
+                kw["run_type"] = runnable._run_type or None
             try:
                 await acall_handlers(entries, "on_chain_start", (serialized, inputs), kw)
             except BaseException as exc:

@@ -138,12 +138,13 @@ def parse_body(parse: Callable[[dict[str, Any]], _T], obj: Any, provider: str) -
 
 
 @contextmanager
-def provider_errors(provider: str, max_retries: int | None) -> Iterator[None]:
-    """Re-raise SDK and transport failures inside the block as typed `ChatModelError`s."""
+def provider_errors(provider: str, max_retries: int | None, base_url: str | None = None) -> Iterator[None]:
+    """Re-raise SDK and transport failures inside the block as typed `ChatModelError`s (which
+    are also instances of the SDK's exception; messages name `base_url`'s host if not the vendor's)."""
     try:
         yield
     except Exception as exc:
-        error = translate_error(exc, provider, max_retries)
+        error = translate_error(exc, provider, max_retries, base_url)
         if error is None or error is exc:
             raise
         raise error from exc

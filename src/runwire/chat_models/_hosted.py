@@ -136,7 +136,7 @@ class HostedChatModel(BaseChatModel):
                 list(self._stream(messages, stop=stop, run_manager=run_manager, **kwargs)), self._provider_key
             )
         body = self._body(messages, stop, kwargs, stream=False)
-        with provider_errors(self._provider_key, self.max_retries):
+        with provider_errors(self._provider_key, self.max_retries, self.base_url):
             response = self._create(self._client(async_=False), body)
             return parse_body(self._result, response, self._provider_key)
 
@@ -151,7 +151,7 @@ class HostedChatModel(BaseChatModel):
             chunks = [c async for c in self._astream(messages, stop=stop, run_manager=run_manager, **kwargs)]
             return merge_chunks(chunks, self._provider_key)
         body = self._body(messages, stop, kwargs, stream=False)
-        with provider_errors(self._provider_key, self.max_retries):
+        with provider_errors(self._provider_key, self.max_retries, self.base_url):
             response = await self._create(self._client(async_=True), body)
             return parse_body(self._result, response, self._provider_key)
 
@@ -164,7 +164,7 @@ class HostedChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         body = self._body(messages, stop, kwargs, stream=True)
         translate = self._translator()
-        with provider_errors(self._provider_key, self.max_retries):
+        with provider_errors(self._provider_key, self.max_retries, self.base_url):
             stream = self._create(self._client(async_=False), body)
             try:
                 for event in stream:
@@ -185,7 +185,7 @@ class HostedChatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         body = self._body(messages, stop, kwargs, stream=True)
         translate = self._translator()
-        with provider_errors(self._provider_key, self.max_retries):
+        with provider_errors(self._provider_key, self.max_retries, self.base_url):
             stream = await self._create(self._client(async_=True), body)
             try:
                 async for event in stream:

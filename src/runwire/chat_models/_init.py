@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from typing import Any
 
 DEFAULT_MODEL_ENV = "RUNWIRE_CHAT_MODEL"
@@ -35,11 +36,22 @@ def _infer(model: str) -> str | None:
     return None
 
 
+_COMPATIBLE = (
+    "An OpenAI-compatible server (Ollama, vLLM, LM Studio, llama_cpp.server) is "
+    "init_chat_model('openai:MODEL', base_url='http://HOST:PORT/v1', api_key='unused')."
+)
+
+
 def _split(model: str | None, model_provider: str | None) -> tuple[str, str | None]:
     if model is not None and model_provider is None and ":" in model:
         head, tail = model.split(":", 1)
         if head.lower() in _PROVIDERS or head.lower() in _SYNONYMS:
             model_provider, model = head, tail or None
+        elif tail and _infer(model) is None and re.fullmatch(r"[A-Za-z][\w.-]*", head):
+            raise ValueError(
+                f"unknown model provider {head!r} in {model!r}: runwire knows "
+                f"{sorted([*_PROVIDERS, *_SYNONYMS])}. {_COMPATIBLE}"
+            )
     if model_provider is None and model is not None:
         model_provider = _infer(model)
     if model_provider is None:
@@ -51,7 +63,10 @@ def _split(model: str | None, model_provider: str | None) -> tuple[str, str | No
     provider = model_provider.lower()
     provider = _SYNONYMS.get(provider, provider)
     if provider not in _PROVIDERS:
-        raise ValueError(f"unknown model provider {model_provider!r}; known: {sorted(_PROVIDERS)}")
+        raise ValueError(
+            f"unknown model provider {model_provider!r}: runwire knows "
+            f"{sorted([*_PROVIDERS, *_SYNONYMS])}. {_COMPATIBLE}"
+        )
     return provider, model
 
 

@@ -122,6 +122,18 @@ def _validate(value: Any, model_class: Any) -> Any:
         raise OutputParserException(f"the model's output does not fit {model_class.__name__}: {exc}") from exc
 
 
+def _truncated(message: AIMessage) -> str:
+    """Why a reply stopped early, if it hit the length limit (else "")."""
+    metadata = getattr(message, "response_metadata", None) or {}
+    reason = metadata.get("finish_reason") or metadata.get("stop_reason")
+    if reason not in ("length", "max_tokens"):
+        return ""
+    return (
+        f"the reply was truncated by the length limit (stop reason {reason!r}) before its JSON was "
+        "complete; raise max_tokens= or ask for a shorter answer. "
+    )
+
+
 def tool_args_parser(name: str, model_class: Any) -> Callable[[AIMessage], Any]:
     """Message -> the arguments of its first call to `name` (validated into `model_class`)."""
 
@@ -132,7 +144,7 @@ def tool_args_parser(name: str, model_class: Any) -> Callable[[AIMessage], Any]:
         bad = [c for c in message.invalid_tool_calls if c.get("name") == name]
         detail = f"its arguments were not JSON: {bad[0].get('args')!r:.200}" if bad else "there was none"
         raise OutputParserException(
-            f"expected a call to {name!r} in the model's reply, but {detail}",
+            f"{_truncated(message)}expected a call to {name!r} in the model's reply, but {detail}",
             llm_output=message.text if isinstance(message.content, str) else str(message.content),
         )
 
@@ -151,7 +163,8 @@ def json_text_parser(model_class: Any) -> Callable[[AIMessage], Any]:
             value = json.loads(text)
         except ValueError as exc:
             raise OutputParserException(
-                f"the model's reply is not JSON ({exc}); reply was {text!r:.200}", llm_output=text
+                f"{_truncated(message)}the model's reply is not JSON ({exc}); reply was {text!r:.200}",
+                llm_output=text,
             ) from exc
         return _validate(value, model_class)
 

@@ -2,9 +2,13 @@
 
 Every failure a provider call can have (missing package, missing key, a 4xx/5xx status, a rate
 limit, a timeout, a dropped connection, a body that is not what the API promises) surfaces as
-one `ChatModelError` subclass whose message says what happened and what to do next. The SDK's
-exception stays reachable as `__cause__`. Not here: retrying (the vendor SDK retries, with its
-`max_retries`, before anything reaches this module).
+one `ChatModelError` subclass whose message says what happened and what to do next. The error
+raised is also an instance of the exception the SDK raised (a class deriving from both, made once
+per pair), so code ported from langchain-openai / langchain-anthropic that catches
+`openai.RateLimitError` or `anthropic.APIStatusError` still catches it; the SDK's exception
+stays reachable as `__cause__`. Messages name the host that failed when `base_url` points away
+from the vendor's API. Not here: retrying (the vendor SDK retries, with its `max_retries`,
+before anything reaches this module).
 
 Translation is duck-typed on the SDKs' shared shape (`status_code`, `body`, `response`) so that
 this module imports no SDK.
@@ -13,7 +17,9 @@ this module imports no SDK.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "APIConnectionError",
@@ -25,6 +31,7 @@ __all__ = [
     "MalformedResponseError",
     "MissingCredentialsError",
     "ModelBusyError",
+    "ModelFileNotFoundError",
     "ProviderNotInstalledError",
     "RateLimitError",
     "ServerError",
@@ -39,12 +46,18 @@ class ChatModelError(Exception):
     retryable: bool = False
 
     def __init__(self, message: str, *, provider: str = "") -> None:
-        super().__init__(message)
+        # Not super(): in a class that also derives from an SDK exception the next __init__ in
+        # the MRO is the SDK's, which wants a response object this error does not have.
+        Exception.__init__(self, message)
         self.provider = provider
 
 
 class ProviderNotInstalledError(ChatModelError, ImportError):
     """The provider's package (or the local model's weights) is not installed."""
+
+
+class ModelFileNotFoundError(ChatModelError, FileNotFoundError):
+    """The local model file (`model_path=` or `RUNWIRE_LOCAL_MODEL_PATH`) does not exist."""
 
 
 class MissingCredentialsError(ChatModelError):
@@ -117,6 +130,7 @@ class MalformedResponseError(ChatModelError):
 
 
 _PROVIDER_NAMES = {"anthropic": "Anthropic", "openai": "OpenAI", "llamacpp": "llama.cpp"}
+_VENDOR_HOSTS = {"anthropic": "api.anthropic.com", "openai": "api.openai.com"}
 
 # The API's error `type` in a body decides the class when the status does not (stream errors
 # arrive inside a 200 response).
@@ -191,20 +205,37 @@ def _attempts(max_retries: int | None) -> str:
     return f" after {total} attempt{'s' if total != 1 else ''}"
 
 
+def _who(provider: str, base_url: str | None) -> str:
+    """Who failed: the vendor, or the host `base_url` points at (a local llama_cpp.server...)."""
+    name = _PROVIDER_NAMES.get(provider, provider)
+    host = urlsplit(base_url).netloc.rpartition("@")[2] if base_url else ""
+    if not host or host == _VENDOR_HOSTS.get(provider):
+        return name
+    return f"the {name}-compatible server at {host}"
+
+
 def translate_error(
-    exc: BaseException, provider: str, max_retries: int | None = None
+    exc: BaseException, provider: str, max_retries: int | None = None, base_url: str | None = None
 ) -> ChatModelError | None:
-    """The `ChatModelError` for an SDK or transport exception, or None if `exc` is not one."""
+    """The `ChatModelError` for an SDK or transport exception, or None if `exc` is not one. The
+    result is also an instance of `type(exc)` (see `also_sdk_error`)."""
     if isinstance(exc, ChatModelError):
         return exc
-    name = _PROVIDER_NAMES.get(provider, provider)
+    error = _translate(exc, provider, max_retries, _who(provider, base_url))
+    return None if error is None else also_sdk_error(error, exc, provider)
+
+
+def _translate(
+    exc: BaseException, provider: str, max_retries: int | None, name: str
+) -> ChatModelError | None:
     kind = type(exc).__name__
     module = type(exc).__module__.split(".")[0]
     status = getattr(exc, "status_code", None)
     if kind == "APIResponseValidationError" or isinstance(exc, json.JSONDecodeError):
         return MalformedResponseError(
             f"{name} answered with a body that is not valid for its API ({exc}). "
-            f"Check that base_url= points at a server that speaks {name}'s API.",
+            f"Check that base_url= points at a server that speaks "
+            f"{_PROVIDER_NAMES.get(provider, provider)}'s API.",
             provider=provider,
         )
     if isinstance(status, int) and hasattr(exc, "response"):
@@ -251,3 +282,65 @@ def translate_error(
             provider=provider,
         )
     return None
+
+
+# -- the SDK's own exception classes ---------------------------------------------------------------
+
+_TWINS: dict[tuple[type[ChatModelError], tuple[type[BaseException], ...]], type[ChatModelError] | None] = {}
+
+
+def _sdk_classes(exc: BaseException, error: ChatModelError, provider: str) -> tuple[type[BaseException], ...]:
+    """The exception classes a program written for the SDK would catch for `exc`: its own class,
+    plus the SDK's connection/timeout error when the transport (httpx) failed mid-stream."""
+    classes: list[type[BaseException]] = [type(exc)]
+    sdk = sys.modules.get(provider)
+    if type(exc).__module__.startswith("httpx") and sdk is not None:
+        wanted = "APITimeoutError" if isinstance(error, APITimeoutError) else "APIConnectionError"
+        extra = getattr(sdk, wanted, None)
+        if isinstance(extra, type) and issubclass(extra, BaseException) and not isinstance(exc, extra):
+            classes.append(extra)
+    return tuple(classes)
+
+
+def _twin(cls: type[ChatModelError], sdk: tuple[type[BaseException], ...]) -> type[ChatModelError] | None:
+    key = (cls, sdk)
+    if key not in _TWINS:
+        try:
+            made = type(cls.__name__, (cls, *sdk), {"__module__": __name__, "__reduce__": _reduce})
+        except TypeError:  # a layout Python cannot combine: keep runwire's class alone
+            made = None
+        _TWINS[key] = made
+    return _TWINS[key]
+
+
+def also_sdk_error(error: ChatModelError, exc: BaseException, provider: str) -> ChatModelError:
+    """`error` as an instance of both its runwire class and the class(es) of the SDK exception
+    `exc`, with the SDK's attributes (`response`, `request`, `code`, ...) and runwire's fields."""
+    sdk = _sdk_classes(exc, error, provider)
+    if all(isinstance(error, c) for c in sdk):
+        return error
+    twin = _twin(type(error), sdk)
+    if twin is None:
+        return error
+    both = twin.__new__(twin, *error.args)
+    Exception.__init__(both, *error.args)
+    vars(both).update({**vars(exc), **vars(error)})
+    if hasattr(exc, "message"):
+        both.message = str(error)  # type: ignore[attr-defined]  # the SDKs' APIError.message
+    return both
+
+
+def _reduce(self: ChatModelError) -> tuple[Any, ...]:
+    """Pickle as the same pair of classes, without the SDK's live HTTP objects."""
+    cls = type(self)
+    state = {k: v for k, v in vars(self).items() if k not in ("response", "request")}
+    return (_rebuild, (cls.__mro__[1], cls.__bases__[1:], self.args), state)
+
+
+def _rebuild(
+    cls: type[ChatModelError], sdk: tuple[type[BaseException], ...], args: tuple[Any, ...]
+) -> ChatModelError:
+    twin = _twin(cls, sdk) or cls
+    made = twin.__new__(twin, *args)
+    Exception.__init__(made, *args)
+    return made

@@ -34,7 +34,12 @@ from runwire.chat_models._tools import (
     to_openai_tool,
     tool_names,
 )
-from runwire.chat_models.errors import BadRequestError, ModelBusyError, ProviderNotInstalledError
+from runwire.chat_models.errors import (
+    BadRequestError,
+    ModelBusyError,
+    ModelFileNotFoundError,
+    ProviderNotInstalledError,
+)
 from runwire.language_models.chat_models import BaseChatModel
 from runwire.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, UsageMetadata, tool_call
 from runwire.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -222,11 +227,15 @@ class ChatLlamaCpp(BaseChatModel):
                 f"Install it with: {INSTALL_HINT}",
                 provider="llamacpp",
             )
-        path = self.model_path or os.environ.get(MODEL_PATH_ENV) or str(default_model_path())
+        given, source = self.model_path, "model_path="
+        if not given and os.environ.get(MODEL_PATH_ENV):
+            given, source = os.environ[MODEL_PATH_ENV], MODEL_PATH_ENV
+        path = str(Path(os.path.expandvars(given)).expanduser()) if given else str(default_model_path())
         if not Path(path).is_file():
-            raise ProviderNotInstalledError(
-                f"no GGUF model file at {path!r} (from model_path= or {MODEL_PATH_ENV}); "
-                "pass the path of an existing .gguf file",
+            written = "" if path == given else f" {given!r}"
+            raise ModelFileNotFoundError(
+                f"no GGUF model file at {path!r} (from {source}{written}); pass the path of an "
+                "existing .gguf file (`~` and $VARIABLES are expanded)",
                 provider="llamacpp",
             )
         self.model_path = path

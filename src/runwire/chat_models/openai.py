@@ -95,8 +95,26 @@ class ChatOpenAI(HostedChatModel):
         self, schema: Any, *, include_raw: bool = False, method: str = "json_schema", **kwargs: Any
     ) -> Any:
         """As langchain-openai: `json_schema` (default; `strict=True` for strict schemas),
-        `json_mode` (any JSON object: say "JSON" in the prompt) or `function_calling`."""
-        return super().with_structured_output(schema, include_raw=include_raw, method=method, **kwargs)
+        `json_mode` (any JSON object: say "JSON" in the prompt) or `function_calling`.
+
+        Many OpenAI-compatible servers (llama_cpp.server, older vLLM) reject the `json_schema`
+        response format (HTTP 400/422/500): then the same call is made with `function_calling`
+        (a forced tool). Against such a server the `json_schema` attempt is not retried, so a
+        rejection costs one request, not `max_retries + 1`."""
+        structured = HostedChatModel.with_structured_output
+        if method != "json_schema":
+            return structured(self, schema, include_raw=include_raw, method=method, **kwargs)
+        from runwire.chat_models.errors import BadRequestError, ServerError
+
+        first = self
+        if self.base_url is not None and "//api.openai.com" not in self.base_url and self.max_retries:
+            first = type(self)(
+                **{**{name: getattr(self, name) for name in self.model_fields}, "max_retries": 0}
+            )
+        chosen = structured(first, schema, include_raw=include_raw, method=method, **kwargs)
+        other = {k: v for k, v in kwargs.items() if k != "strict"}
+        fallback = structured(self, schema, include_raw=include_raw, method="function_calling", **other)
+        return chosen.with_fallbacks([fallback], exceptions_to_handle=(BadRequestError, ServerError))
 
     def _json_binding(self, name: str, tool: dict[str, Any], method: str, **kwargs: Any) -> Any:
         if method == "json_mode":

@@ -60,7 +60,9 @@ class DaskExecutor(RemoteExecutor):
             try:
                 from distributed import Client, get_client
             except ImportError as exc:
-                raise ImportError("DaskExecutor needs dask.distributed: pip install 'runwire[dask]'") from exc
+                from runwire._optional import missing
+
+                raise missing(exc, "DaskExecutor") from exc
             if self._target is None:
                 self._client = get_client()
             elif isinstance(self._target, str):

@@ -11,6 +11,7 @@ a dict (TypedDict, JSON schema, OpenAI dict). Nothing here is imported on the mo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -107,7 +108,7 @@ class ToolBindingMixin:
 
 
 def _is_pydantic_class(schema: Any) -> bool:
-    if not isinstance(schema, type):
+    if not isinstance(schema, type) or "pydantic" not in sys.modules:  # no pydantic, no such class
         return False
     from runwire.tools.schema import is_pydantic_class
 

@@ -87,7 +87,9 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'runwire.messages' has no attribute {name!r}")
+        from runwire._not_yet import missing_attribute  # a langchain-core name runwire lacks: say so
+
+        raise missing_attribute(__name__, name)
     import importlib
 
     value = getattr(importlib.import_module(f"runwire.messages.{module}"), name)

@@ -45,7 +45,9 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f"runwire.output_parsers.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'runwire.output_parsers' has no attribute {name!r}")
+    from runwire._not_yet import missing_attribute  # a langchain-core name runwire lacks: say so
+
+    raise missing_attribute(__name__, name)
 
 
 __all__ = [

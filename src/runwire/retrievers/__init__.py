@@ -140,3 +140,10 @@ class BaseRetriever(Fields, Runnable[str, list[Document]]):
 
 
 __all__ = ["BaseRetriever", "RetrieverInput", "RetrieverOutput"]
+
+
+def __getattr__(name: str) -> object:
+    """A langchain-core name runwire does not have yet fails with a pointer to the migration guide."""
+    from runwire._not_yet import missing_attribute
+
+    raise missing_attribute(__name__, name)

@@ -4,6 +4,7 @@ The rarer names (configurable fields, routers, message history) load on first ac
 
 from typing import Any
 
+from runwire._not_yet import install_methods as _install_methods
 from runwire.runnables.base import Runnable, RunnableSerializable, coerce_to_runnable
 from runwire.runnables.binding import RunnableBinding, RunnableBindingBase
 from runwire.runnables.branch import RunnableBranch
@@ -40,7 +41,9 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from runwire._not_yet import missing_attribute  # a langchain-core name runwire lacks: say so
+
+        raise missing_attribute(__name__, name)
     import importlib
 
     value = getattr(importlib.import_module(f"runwire.runnables.{module}"), name)
@@ -85,3 +88,6 @@ __all__ = [
     "patch_config",
     "run_in_executor",
 ]
+
+
+_install_methods(Runnable, "Runnable")  # explaining errors for langchain-core methods not here yet

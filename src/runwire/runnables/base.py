@@ -58,7 +58,10 @@ class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
     name: str | None = None
     tags: list[str] | None = None  # this object's own tags/metadata: on its runs only
     metadata: dict[str, Any] | None = None
-    _run_type: ClassVar[str | None] = None  # "prompt" / "parser" change how events are typed
+    # The start's `run_type=` keyword: None sends none (sequences, parallels, branches), "" sends
+    # run_type=None (lambdas, assigns, ...: langchain-core's `_call_with_config`), "prompt" /
+    # "parser" also change how events are typed.
+    _run_type: ClassVar[str | None] = None
     _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
     _streams: ClassVar[bool] = False  # True for classes that implement `_transform`
     _body_calls_out: ClassVar[bool] = True
@@ -478,7 +481,7 @@ class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
             serialized or self._serialized,
             input,
             (config and config.get("run_name")) or self.get_name(),
-            {"run_type": run_type} if run_type else None,
+            {"run_type": run_type},  # sent even when None, as langchain-core does
         )
         extra = {}
         if "config" in wants:

@@ -6,7 +6,7 @@ bound runnable's `batch`/`abatch` so the usual concurrency rules apply.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from runwire.runnables.base import Runnable
 from runwire.runnables.config import RunnableConfig, child_config
@@ -14,6 +14,8 @@ from runwire.runnables.config import RunnableConfig, child_config
 
 class RunnableEach(Runnable[list[Any], list[Any]]):
     """`bound.map()`: a list in, the list of `bound`'s outputs out."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(self, *, bound: Runnable[Any, Any]) -> None:
         self.bound = bound

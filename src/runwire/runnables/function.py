@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, get_args
+from typing import Any, ClassVar, get_args
 
 from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable
@@ -139,6 +139,8 @@ def _func_name(func: Any) -> str | None:
 
 class RunnableLambda(Runnable[Input, Output]):
     """A function as a runnable. `afunc` (or an async `func`) is used by `ainvoke`."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,
@@ -327,6 +329,8 @@ class RunnableLambda(Runnable[Input, Output]):
 
 class RunnableGenerator(Runnable[Input, Output]):
     """A generator function over input chunks (`transform`) as a runnable; invoke adds up its output."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,

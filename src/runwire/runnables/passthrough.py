@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from runwire.runnables import schema
 from runwire.runnables.base import Input, Runnable
@@ -15,6 +15,8 @@ from runwire.runnables.streaming import AddableDict, aclose_upstream
 
 class RunnablePassthrough(Runnable[Input, Input]):
     """Returns its input unchanged; `func(input)` is called for its side effect if given."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,
@@ -90,6 +92,8 @@ class RunnablePassthrough(Runnable[Input, Input]):
 
 class RunnableAssign(Runnable[dict[str, Any], dict[str, Any]]):
     """`{**input, **mapper(input)}` where `mapper` is a RunnableParallel (a child run)."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(self, mapper: RunnableParallel[dict[str, Any]] | Mapping[str, Any]) -> None:
         self.mapper = mapper if isinstance(mapper, RunnableParallel) else RunnableParallel(mapper)
@@ -179,6 +183,8 @@ async def _replay(chunks: list[Any]) -> Any:
 
 class RunnablePick(Runnable[dict[str, Any], Any]):
     """Pick one key (a value) or several keys (a dict) from a dict input."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(self, keys: str | list[str]) -> None:
         self.keys = keys

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
@@ -54,6 +54,8 @@ class RetryState:
 class RunnableRetry(Runnable[Input, Output]):
     """`bound.with_retry(...)`. `retry_exception_types` is a tuple of exception types, or (as in
     langchain-core) any callable, called with the exception: a true result means retry."""
+
+    _run_type: ClassVar[str | None] = ""  # starts carry run_type=None, as in langchain-core
 
     def __init__(
         self,

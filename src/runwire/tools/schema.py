@@ -11,8 +11,13 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.fields import FieldInfo
+try:
+    from pydantic import BaseModel, ConfigDict, Field, create_model
+    from pydantic.fields import FieldInfo
+except ImportError as _exc:
+    from runwire._optional import missing
+
+    raise missing(_exc, "Building a tool's argument schema (@tool, StructuredTool)") from _exc
 
 from runwire.tools._signature import (
     FILTERED_ARGS,

@@ -40,7 +40,9 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'runwire.tracers' has no attribute {name!r}")
+        from runwire._not_yet import missing_attribute
+
+        raise missing_attribute(__name__, name)
     import importlib
 
     value = getattr(importlib.import_module(module), name)

@@ -22,10 +22,10 @@ import threading
 import warnings
 from typing import Any
 
-from opentelemetry import trace
-
 from runwire.tracers.content import FULL, ContentPolicy, parse_policy
-from runwire.tracers.otel import OpenTelemetryTracer
+from runwire.tracers.otel import OpenTelemetryTracer  # raises the install hint without the extra
+
+from opentelemetry import trace  # isort: skip  # after: a missing extra is reported above
 
 _CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 _lock = threading.RLock()  # one set-up, however many threads start their first span at once

@@ -1,7 +1,8 @@
 """Tracers that print: `ConsoleCallbackHandler` and `FunctionCallbackHandler`.
 
 `ConsoleCallbackHandler()` draws each finished trace as an indented, coloured tree with timings,
-token counts and errors (the same drawing as `runwire traces show`). With `style="lines"` it
+token counts, errors, and each run's input and output truncated to one line (the same drawing
+as `runwire traces show`). With `style="lines"` it
 prints langchain's line format instead, as events happen:
 `[chain/start] [chain:RunnableSequence > prompt:ChatPromptTemplate] Entering Prompt run with input:`
 followed by the input as JSON. Payloads are printed through the handler's content policy, so
@@ -112,7 +113,9 @@ class FunctionCallbackHandler(BaseTracer):
 
 
 class ConsoleCallbackHandler(FunctionCallbackHandler):
-    """Prints each finished trace as a tree (`style="tree"`), or langchain's lines (`"lines"`)."""
+    """Prints each finished trace as a tree (`style="tree"`), or langchain's lines (`"lines"`).
+    The tree shows each run's input and output on one truncated line each, as `runwire traces
+    show` does; `show_io=False` leaves them out."""
 
     name = "console_callback_handler"
 
@@ -122,7 +125,7 @@ class ConsoleCallbackHandler(FunctionCallbackHandler):
         *,
         file: TextIO | None = None,
         color: bool | None = None,
-        show_io: bool = False,
+        show_io: bool = True,
         content: ContentPolicy = FULL,
         use_rich: bool | None = None,
     ) -> None:

@@ -24,9 +24,14 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+try:
+    from opentelemetry import context as otel_context
+    from opentelemetry import propagate, trace
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+except ImportError as _exc:
+    from runwire._optional import missing
+
+    raise missing(_exc, "OpenTelemetryTracer (runwire.tracers.otel)") from _exc
 
 from runwire.callbacks.base import BaseCallbackHandler
 from runwire.propagation import register_carrier
