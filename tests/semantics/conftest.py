@@ -47,16 +47,10 @@ _WHERE = {
     "RunnableSequence": "runnables",
     "RunnableConfig": "runnables",
     "ContextThreadPoolExecutor": "runnables.config",
-    # i21: runnables and tools parity
+    # i21: runnables parity
     "RunnableGenerator": "runnables",
     "RunnablePick": "runnables",
     "AddableDict": "runnables",
-    "tool": "tools",
-    "BaseTool": "tools",
-    "StructuredTool": "tools",
-    "InjectedToolArg": "tools",
-    "InjectedToolCallId": "tools",
-    "ToolMessage": "messages",
     "HumanMessage": "messages",
     "AIMessage": "messages",
     "SystemMessage": "messages",
