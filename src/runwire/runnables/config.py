@@ -159,7 +159,8 @@ def get_config_list(
     if isinstance(config, Sequence) and not isinstance(config, dict):
         if len(config) != length:
             raise ValueError(
-                f"got {len(config)} configs for {length} inputs: pass one config, or exactly one per input"
+                "config must be a list of the same length as inputs, but got "
+                f"{len(config)} configs for {length} inputs: pass one config, or exactly one per input"
             )
         return list(config)
     if config is not None and config.get("run_id") is not None:

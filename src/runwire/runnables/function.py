@@ -171,9 +171,9 @@ class RunnableLambda(Runnable[Input, Output]):
         func = self.func
         if func is None:
             raise TypeError(
-                f"{self.get_name()} wraps an async function, which cannot run synchronously "
-                "(`invoke`/`stream`). Use `await runnable.ainvoke(...)` or `astream`, or pass a "
-                "sync function too: RunnableLambda(func, afunc)."
+                "Cannot invoke a coroutine function synchronously.Use `ainvoke` instead. "
+                f"({self.get_name()} wraps an async function: use `await runnable.ainvoke(...)` or "
+                "`astream`, or pass a sync function too: RunnableLambda(func, afunc).)"
             )
         if self._wants:
             return func(input, **kwargs, **self._extra(self._wants, config, run))
@@ -231,6 +231,12 @@ class RunnableLambda(Runnable[Input, Output]):
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         input = add_chunks(list(chunks))
+        if self.func is None:
+            raise TypeError(
+                "Cannot stream a coroutine function synchronously.Use `astream` instead. "
+                f"({self.get_name()} wraps an async function: use `astream`, or pass a sync "
+                "function too: RunnableLambda(func, afunc).)"
+            )
         output = self._call(input, config, run, kwargs)
         if self._gen:
             yield from output
@@ -308,7 +314,10 @@ class RunnableGenerator(Runnable[Input, Output]):
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         if self._gen is None:
-            raise TypeError(f"{self.get_name()} is an async generator; use `ainvoke`/`astream`.")
+            raise NotImplementedError(
+                f"{self!r} only supports async methods. ({self.get_name()} is an async generator: "
+                "use `ainvoke`/`astream`.)"
+            )
         yield from self._gen(chunks, **self._extra(config, run))
 
     async def _atransform(
