@@ -51,6 +51,7 @@ _WHERE = {
     "RunnableGenerator": "runnables",
     "RunnablePick": "runnables",
     "AddableDict": "runnables",
+    "ensure_config": "runnables",
     "HumanMessage": "messages",
     "AIMessage": "messages",
     "SystemMessage": "messages",

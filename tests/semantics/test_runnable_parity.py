@@ -414,3 +414,20 @@ def test_pick_and_parallel_edge_cases(lib: Any) -> None:
     assert isinstance(lib.RunnablePick(["a", "z"]).invoke({"a": 1}), lib.AddableDict)
     assert lib.RunnablePick(["y", "z"]).invoke({"a": 1}) is None
     assert lib.RunnableParallel().invoke(1) == {}
+
+
+def test_ensure_config_inside_a_lambda_sees_the_call_config(lib: Any) -> None:
+    """With no handler anywhere, `ensure_config()` in a lambda (and in a lambda it calls without
+    a config) still sees the caller's `configurable` and tags."""
+
+    def inner(_: Any) -> Any:
+        config = lib.ensure_config()
+        return config["configurable"], config["tags"]
+
+    outer = lib.RunnableLambda(lambda x: lib.RunnableLambda(inner).invoke(x))
+    config = {"configurable": {"user": "u1"}, "tags": ["t"]}
+    expected = ({"user": "u1"}, ["t"])
+    assert outer.invoke(1, config) == expected
+    assert asyncio.run(outer.ainvoke(1, config)) == expected
+    assert list(outer.stream(1, config)) == [expected]
+    assert outer.invoke(1) == ({}, [])  # nothing leaks into the next call

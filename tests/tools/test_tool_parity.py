@@ -368,3 +368,31 @@ def test_create_retriever_tool(lib: ToolLib) -> None:
     )
     with pytest.raises(ValueError, match="Document prompt requires documents to have metadata variables"):
         missing.invoke({"query": "cats"})
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_the_config_reaches_ensure_config_inside_a_tool(lib: ToolLib, listening: bool) -> None:
+    """langchain-core's `test_tool_pass_context`: `ensure_config()` in a tool sees the call's
+    config, with or without a handler listening, sync and async."""
+    ensure_config = importlib.import_module(f"{lib.name}.runnables").ensure_config
+
+    @lib.tool
+    def foo(bar: str) -> str:
+        """The foo."""
+        config = ensure_config()
+        return f"{bar} {config['configurable']} {config['tags']}"
+
+    @lib.tool
+    async def afoo(bar: str) -> str:
+        """The async foo."""
+        await asyncio.sleep(0)
+        config = ensure_config()
+        return f"{bar} {config['configurable']} {config['tags']}"
+
+    config: dict[str, Any] = {"configurable": {"foo": "not-bar"}, "tags": ["t"]}
+    if listening:
+        config["callbacks"] = [lib.Recorder()]
+    expected = "baz {'foo': 'not-bar'} ['t']"
+    assert foo.invoke({"bar": "baz"}, config) == expected
+    assert asyncio.run(foo.ainvoke({"bar": "baz"}, config)) == expected
+    assert asyncio.run(afoo.ainvoke({"bar": "baz"}, config)) == expected

@@ -30,7 +30,13 @@ from runwire.callbacks.manager import (
 )
 from runwire.messages import ToolCall
 from runwire.runnables.base import Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
+from runwire.runnables.config import (
+    RunnableConfig,
+    ambient_config,
+    child_config,
+    ensure_config,
+    run_in_executor,
+)
 from runwire.tools._signature import (
     FILTERED_ARGS,
     InputPlan,
@@ -289,7 +295,13 @@ class BaseTool(Fields, Runnable[Any, Any]):
     def _call(self, tool_input: Any, tool_call_id: str | None, config: Any, extra: dict[str, Any]) -> Any:
         run = open_run(CallbackManagerForToolRun, config, self._own_callbacks(), self.tags, self.metadata)
         if run is None:
-            return self._body(tool_input, tool_call_id, config, None)
+            if not config:
+                return self._body(tool_input, tool_call_id, config, None)
+            token = ambient_config.set(config)  # what ensure_config() in the tool reads
+            try:
+                return self._body(tool_input, tool_call_id, config, None)
+            finally:
+                ambient_config.reset(token)
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             run.fire_start("on_tool_start", args, name, keywords)
@@ -311,7 +323,13 @@ class BaseTool(Fields, Runnable[Any, Any]):
             AsyncCallbackManagerForToolRun, config, self._own_callbacks(), self.tags, self.metadata
         )
         if run is None:
-            return await self._abody(tool_input, tool_call_id, config, None)
+            if not config:
+                return await self._abody(tool_input, tool_call_id, config, None)
+            token = ambient_config.set(config)  # what ensure_config() in the tool reads
+            try:
+                return await self._abody(tool_input, tool_call_id, config, None)
+            finally:
+                ambient_config.reset(token)
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             await run.afire_start("on_tool_start", args, name, keywords)

@@ -71,8 +71,8 @@ class _FunctionTool(BaseTool):
     def _execute(self, args: tuple[Any, ...], kwargs: dict[str, Any], config: Any, run: Any) -> Any:
         if self.func is None:
             raise NotImplementedError(
-                f"{type(self).__name__} {self.name!r} does not support sync invocation: it has only a "
-                "coroutine. Use `await tool.ainvoke(...)`, or pass func= too."
+                f"{type(self).__name__} does not support sync invocation. ({self.name!r} has only a "
+                "coroutine: use `await tool.ainvoke(...)`, or pass func= too.)"
             )
         plan: _FunctionPlan = self.__dict__["_func_plan"]
         if plan.config_name or plan.wants_callbacks:
