@@ -431,3 +431,26 @@ def test_ensure_config_inside_a_lambda_sees_the_call_config(lib: Any) -> None:
     assert asyncio.run(outer.ainvoke(1, config)) == expected
     assert list(outer.stream(1, config)) == [expected]
     assert outer.invoke(1) == ({}, [])  # nothing leaks into the next call
+
+
+def test_fallbacks_apply_a_runnable_returning_method_to_every_fallback(lib: Any) -> None:
+    """`with_fallbacks(...).method(...)`, for a method annotated to return a runnable, calls it on
+    the primary and on each fallback and wraps the results in new fallbacks."""
+
+    def speaker(label: str, fails: bool) -> Any:
+        def louder(self: Any, n: int) -> Any:
+            def speak(x: str) -> str:
+                if fails:
+                    raise ValueError(label)
+                return f"{label}:{x}{'!' * n}"
+
+            return lib.RunnableLambda(speak)
+
+        louder.__annotations__ = {"n": int, "return": lib.RunnableLambda}
+        cls = type("Speaker", (lib.RunnableLambda,), {"louder": louder})
+        return cls(lambda x: x)
+
+    chain = speaker("primary", fails=True).with_fallbacks([speaker("backup", fails=False)])
+    louder = chain.louder(2)
+    assert type(louder).__name__ == "RunnableWithFallbacks"
+    assert louder.invoke("hi") == "backup:hi!!"
