@@ -62,10 +62,7 @@ MODULES: dict[str, frozenset[str]] = {
         "is_openai_data_block",
     }),
     "runwire.tools": frozenset({
-        "RetrieverInput",
-        "ToolsRenderer",
         "_get_runnable_config_param",
-        "create_retriever_tool",
     }),
     "runwire.documents": frozenset({
     }),

@@ -91,7 +91,7 @@ def test_batch_raises_the_first_error_without_return_exceptions() -> None:
 
 def test_batch_config_list_must_match_the_inputs() -> None:
     """A config list of the wrong length is refused, naming both lengths."""
-    with pytest.raises(ValueError, match="got 1 configs for 2 inputs"):
+    with pytest.raises(ValueError, match="but got 1 configs for 2 inputs"):
         RunnableLambda(lambda x: x).batch([1, 2], [{}])
 
 

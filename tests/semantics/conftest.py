@@ -47,16 +47,11 @@ _WHERE = {
     "RunnableSequence": "runnables",
     "RunnableConfig": "runnables",
     "ContextThreadPoolExecutor": "runnables.config",
-    # i21: runnables and tools parity
+    # i21: runnables parity
     "RunnableGenerator": "runnables",
     "RunnablePick": "runnables",
     "AddableDict": "runnables",
-    "tool": "tools",
-    "BaseTool": "tools",
-    "StructuredTool": "tools",
-    "InjectedToolArg": "tools",
-    "InjectedToolCallId": "tools",
-    "ToolMessage": "messages",
+    "ensure_config": "runnables",
     "HumanMessage": "messages",
     "AIMessage": "messages",
     "SystemMessage": "messages",
@@ -117,7 +112,6 @@ _WHERE = {
     "RunnableWithMessageHistory": "runnables",
     "InMemoryChatMessageHistory": "chat_history",
     "BaseChatMessageHistory": "chat_history",
-    "ensure_config": "runnables.config",
     "merge_configs": "runnables.config",
     "patch_config": "runnables.config",
     "get_config_list": "runnables.config",
@@ -190,6 +184,10 @@ _WHERE = {
     "ParrotFakeChatModel": "language_models",
     "FakeMessagesListChatModel": "language_models",
     # i19
+    # -- lost in the merge of the branches' blocks
+    "ToolMessage": "messages",
+    "tool": "tools",
+    "StructuredTool": "tools",
 }
 
 

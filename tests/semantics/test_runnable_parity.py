@@ -334,3 +334,123 @@ def test_fallbacks_attributes_fall_through_to_the_primary(lib: Any) -> None:
     assert with_fallbacks.responses == ["hi"]
     with pytest.raises(AttributeError):
         _ = with_fallbacks.no_such_attribute
+
+
+# -- the sweep: error types and texts for misuse ------------------------------------------------------
+
+
+async def _async_identity(x: Any) -> Any:
+    return x
+
+
+async def _async_gen(chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for chunk in chunks:
+        yield chunk
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "text"),
+    [
+        (
+            lambda lib: lib.RunnableLambda(_async_identity).invoke(1),
+            TypeError,
+            "Cannot invoke a coroutine function synchronously.Use `ainvoke` instead.",
+        ),
+        (
+            lambda lib: list(lib.RunnableLambda(_async_identity).stream(1)),
+            TypeError,
+            "Cannot stream a coroutine function synchronously.Use `astream` instead.",
+        ),
+        (
+            lambda lib: lib.RunnableGenerator(_async_gen).invoke(1),
+            NotImplementedError,
+            "RunnableGenerator(_async_gen) only supports async methods.",
+        ),
+        (
+            lambda lib: lib.RunnableSequence(lib.RunnableLambda(add)),
+            ValueError,
+            "RunnableSequence must have at least 2 steps, got 1",
+        ),
+        (lambda lib: lib.RunnableBranch(add), ValueError, "RunnableBranch requires at least two branches"),
+        (
+            lambda lib: lib.RunnableBranch((add,), add),
+            ValueError,
+            "RunnableBranch branches must be tuples or lists of length 2, not 1",
+        ),
+        (
+            lambda lib: lib.RunnableBranch(3, add),
+            TypeError,
+            "RunnableBranch branches must be tuples or lists, not <class 'int'>",
+        ),
+        (
+            lambda lib: lib.RunnableLambda(add) | 3,
+            TypeError,
+            "Expected a Runnable, callable or dict.Instead got an unsupported type: <class 'int'>",
+        ),
+        (
+            lambda lib: lib.RunnableLambda(add).batch([1, 2], [{}, {}, {}]),
+            ValueError,
+            "config must be a list of the same length as inputs, but got 3 configs for 2 inputs",
+        ),
+        (
+            lambda lib: (
+                lib.RunnableLambda(add).with_fallbacks([lib.RunnableLambda(add)], exception_key="e").invoke(1)
+            ),
+            ValueError,
+            "If 'exception_key' is specified then input must be a dictionary.",
+        ),
+        (lambda lib: lib.RunnablePick("a").invoke(3), ValueError, "The input to "),
+    ],
+)
+def test_misuse_raises_langchain_cores_error(lib: Any, make: Any, error: type, text: str) -> None:
+    """The same exception type, its message starting with langchain-core's text."""
+    with pytest.raises(error) as caught:
+        make(lib)
+    assert str(caught.value).startswith(text)
+
+
+def test_pick_and_parallel_edge_cases(lib: Any) -> None:
+    assert lib.RunnablePick(["a", "z"]).invoke({"a": 1}) == {"a": 1}
+    assert isinstance(lib.RunnablePick(["a", "z"]).invoke({"a": 1}), lib.AddableDict)
+    assert lib.RunnablePick(["y", "z"]).invoke({"a": 1}) is None
+    assert lib.RunnableParallel().invoke(1) == {}
+
+
+def test_ensure_config_inside_a_lambda_sees_the_call_config(lib: Any) -> None:
+    """With no handler anywhere, `ensure_config()` in a lambda (and in a lambda it calls without
+    a config) still sees the caller's `configurable` and tags."""
+
+    def inner(_: Any) -> Any:
+        config = lib.ensure_config()
+        return config["configurable"], config["tags"]
+
+    outer = lib.RunnableLambda(lambda x: lib.RunnableLambda(inner).invoke(x))
+    config = {"configurable": {"user": "u1"}, "tags": ["t"]}
+    expected = ({"user": "u1"}, ["t"])
+    assert outer.invoke(1, config) == expected
+    assert asyncio.run(outer.ainvoke(1, config)) == expected
+    assert list(outer.stream(1, config)) == [expected]
+    assert outer.invoke(1) == ({}, [])  # nothing leaks into the next call
+
+
+def test_fallbacks_apply_a_runnable_returning_method_to_every_fallback(lib: Any) -> None:
+    """`with_fallbacks(...).method(...)`, for a method annotated to return a runnable, calls it on
+    the primary and on each fallback and wraps the results in new fallbacks."""
+
+    def speaker(label: str, fails: bool) -> Any:
+        def louder(self: Any, n: int) -> Any:
+            def speak(x: str) -> str:
+                if fails:
+                    raise ValueError(label)
+                return f"{label}:{x}{'!' * n}"
+
+            return lib.RunnableLambda(speak)
+
+        louder.__annotations__ = {"n": int, "return": lib.RunnableLambda}
+        cls = type("Speaker", (lib.RunnableLambda,), {"louder": louder})
+        return cls(lambda x: x)
+
+    chain = speaker("primary", fails=True).with_fallbacks([speaker("backup", fails=False)])
+    louder = chain.louder(2)
+    assert type(louder).__name__ == "RunnableWithFallbacks"
+    assert louder.invoke("hi") == "backup:hi!!"

@@ -36,6 +36,11 @@ _MORE = {
     "AgentAction": "agents",
     "AgentFinish": "agents",
     "OutputParserException": "exceptions",
+    # i21: tools parity
+    "SchemaAnnotationError": "tools",
+    "create_retriever_tool": "tools",
+    "create_schema_from_function": "tools",
+    "BaseCallbackHandler": "callbacks",
 }
 
 

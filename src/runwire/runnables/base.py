@@ -536,6 +536,7 @@ def coerce_to_runnable(thing: Any) -> Runnable[Any, Any]:
             return RunnableGenerator(thing)
         return RunnableLambda(thing)
     raise TypeError(
-        f"cannot use {type(thing).__name__} {thing!r} in a chain: expected a Runnable, a function, "
-        f"or a dict of those. Wrap plain values with RunnableLambda(lambda _: value)."
+        f"Expected a Runnable, callable or dict.Instead got an unsupported type: {type(thing)}. "
+        f"({thing!r:.100} cannot be a step of a chain: wrap plain values with "
+        "RunnableLambda(lambda _: value).)"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable
@@ -15,14 +14,22 @@ class RunnableBranch(Runnable[Input, Output]):
 
     def __init__(self, *branches: Any) -> None:
         if len(branches) < 2:
-            raise ValueError("RunnableBranch needs at least one (condition, runnable) pair and a default")
+            raise ValueError(
+                "RunnableBranch requires at least two branches: (condition, runnable) pairs, then "
+                "the default runnable."
+            )
         *pairs, default = branches
         self.branches: list[tuple[Runnable[Input, bool], Runnable[Input, Output]]] = []
         for pair in pairs:
-            if not (isinstance(pair, Sequence) and len(pair) == 2):
+            if not isinstance(pair, (tuple, list)):
                 raise TypeError(
-                    f"each RunnableBranch branch must be a (condition, runnable) pair, got {pair!r:.200}; "
-                    f"the last argument is the default runnable"
+                    f"RunnableBranch branches must be tuples or lists, not {type(pair)}: each branch is "
+                    "a (condition, runnable) pair; the last argument is the default runnable."
+                )
+            if len(pair) != 2:
+                raise ValueError(
+                    f"RunnableBranch branches must be tuples or lists of length 2, not {len(pair)}: "
+                    "each branch is a (condition, runnable) pair."
                 )
             self.branches.append((coerce_to_runnable(pair[0]), coerce_to_runnable(pair[1])))
         self.default: Runnable[Input, Output] = coerce_to_runnable(default)

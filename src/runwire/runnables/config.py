@@ -62,6 +62,8 @@ def ensure_config(config: RunnableConfig | None = None) -> RunnableConfig:
         out["tags"] = list(parent._inh_tags)
         out["metadata"] = dict(parent._inh_md)
         out.update({k: _copied(k, v) for k, v in parent._cfg.items() if v is not None})
+    elif (ambient := ambient_config.get()) is not None:
+        _merge_ambient(out, ambient)
     if config:
         callbacks = config.get("callbacks")
         if isinstance(callbacks, CallbackManager) and "tags" not in config:
@@ -110,6 +112,25 @@ def config_for_function(config: RunnableConfig | None, run: Any) -> RunnableConf
             inheritable_metadata=metadata,
         )
     return out
+
+
+ambient_config: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "runwire_ambient_config", default=None
+)
+"""The config of the function (lambda, tool) running now when no run carries it (nobody listens):
+what `ensure_config()` inside the function reads, as langchain-core's child-config ContextVar."""
+
+
+def _merge_ambient(out: dict[str, Any], ambient: dict[str, Any]) -> None:
+    for key, value in ambient.items():
+        if value is None or key in {"run_name", "run_id"}:
+            continue
+        if key == "tags":
+            out[key] = list(value)
+        elif key in {"metadata", "configurable"}:
+            out[key] = dict(value)
+        elif key in CONFIG_KEYS:
+            out[key] = value
 
 
 def patch_config(
@@ -218,7 +239,8 @@ def config_list(
     if isinstance(config, Sequence) and not isinstance(config, dict):
         if len(config) != length:
             raise ValueError(
-                f"got {len(config)} configs for {length} inputs: pass one config, or exactly one per input"
+                "config must be a list of the same length as inputs, but got "
+                f"{len(config)} configs for {length} inputs: pass one config, or exactly one per input"
             )
         return list(config)
     if length > 1 and config is not None and config.get("run_id") is not None:

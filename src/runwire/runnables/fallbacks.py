@@ -53,9 +53,10 @@ class RunnableWithFallbacks(Runnable[Input, Output]):
 
     def _inputs(self, input: Any) -> Any:
         if self.exception_key is not None and not isinstance(input, dict):
-            raise TypeError(
-                f"with_fallbacks(exception_key={self.exception_key!r}) needs a dict input (the error is "
-                f"added under that key for the next fallback), got {type(input).__name__}"
+            raise ValueError(
+                "If 'exception_key' is specified then input must be a dictionary."
+                f"However found a type of {type(input)} for input (with_fallbacks(exception_key="
+                f"{self.exception_key!r}) adds the error under that key for the next fallback)."
             )
         return input
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, ClassVar, get_args
+from typing import Any, ClassVar, cast, get_args
 
 from runwire.runnables import schema
 from runwire.runnables.base import Input, Output, Runnable
 from runwire.runnables.config import (
     DEFAULT_RECURSION_LIMIT,
     RunnableConfig,
+    ambient_config,
     child_config,
     config_for_function,
     ensure_config,
@@ -218,24 +219,34 @@ class RunnableLambda(Runnable[Input, Output]):
         func = self.func
         if func is None:
             raise TypeError(
-                f"{self.get_name()} wraps an async function, which cannot run synchronously "
-                "(`invoke`/`stream`). Use `await runnable.ainvoke(...)` or `astream`, or pass a "
-                "sync function too: RunnableLambda(func, afunc)."
+                "Cannot invoke a coroutine function synchronously.Use `ainvoke` instead. "
+                f"({self.get_name()} wraps an async function: use `await runnable.ainvoke(...)` or "
+                "`astream`, or pass a sync function too: RunnableLambda(func, afunc).)"
             )
         if self._wants:
             return func(input, **kwargs, **self._extra(self._wants, config, run))
         return func(input, **kwargs) if kwargs else func(input)
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
-        if self._plain and not kwargs:
+        if self._plain and not kwargs and not config:  # the common no-handler step: nothing to add
             output = self.func(input)  # type: ignore[misc]
+        elif config and run is None:  # no run carries the config: make it ambient for ensure_config()
+            token = ambient_config.set(cast(dict[str, Any], config))
+            try:
+                output = self._call_output(input, config, run, kwargs)
+            finally:
+                ambient_config.reset(token)
         else:
-            output = self._call(input, config, run, kwargs)
-            if self._gen:
-                output = fold_chunks(output)
+            output = self._call_output(input, config, run, kwargs)
         if isinstance(output, Runnable):
             return output.invoke(input, _recursion_config(config, run, self, input))
         return output
+
+    def _call_output(
+        self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
+    ) -> Any:
+        output = self._call(input, config, run, kwargs)
+        return fold_chunks(output) if self._gen else output
 
     async def _acall(
         self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
@@ -254,6 +265,17 @@ class RunnableLambda(Runnable[Input, Output]):
         return fold_chunks(self._call(input, config, run, kwargs))
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
+        if config and run is None:  # no run carries the config: make it ambient for ensure_config()
+            token = ambient_config.set(cast(dict[str, Any], config))
+            try:
+                return await self._ainvoke_body(input, config, run, kwargs)
+            finally:
+                ambient_config.reset(token)
+        return await self._ainvoke_body(input, config, run, kwargs)
+
+    async def _ainvoke_body(
+        self, input: Any, config: RunnableConfig | None, run: Any, kwargs: dict[str, Any]
+    ) -> Any:
         output = await self._acall(input, config, run, kwargs)
         if self.afunc is not None:
             output = await _afold(output) if self._agen else await output
@@ -278,7 +300,18 @@ class RunnableLambda(Runnable[Input, Output]):
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         input = add_chunks(list(chunks))
-        output = self._call(input, config, run, kwargs)
+        if self.func is None:
+            raise TypeError(
+                "Cannot stream a coroutine function synchronously.Use `astream` instead. "
+                f"({self.get_name()} wraps an async function: use `astream`, or pass a sync "
+                "function too: RunnableLambda(func, afunc).)"
+            )
+        token = ambient_config.set(cast(dict[str, Any], config)) if config and run is None else None
+        try:
+            output = self._call(input, config, run, kwargs)
+        finally:
+            if token is not None:
+                ambient_config.reset(token)
         if self._gen:
             yield from output
         elif isinstance(output, Runnable):
@@ -295,14 +328,15 @@ class RunnableLambda(Runnable[Input, Output]):
                 f"{self.get_name()} wraps a sync generator function, which cannot stream "
                 "asynchronously. Use .stream() instead, or pass an async generator as afunc."
             )
-        output = await self._acall(input, config, run, kwargs)
-        if self._agen:
-            inner = output
-        elif self.afunc is not None:
-            output = await output
-            inner = None
-        else:
-            inner = None
+        token = ambient_config.set(cast(dict[str, Any], config)) if config and run is None else None
+        try:
+            output = await self._acall(input, config, run, kwargs)
+            if self.afunc is not None and not self._agen:
+                output = await output
+        finally:
+            if token is not None:
+                ambient_config.reset(token)
+        inner = output if self._agen else None
         if inner is None and isinstance(output, Runnable):
             inner = output.astream(input, _recursion_config(config, run, self, input))
         if inner is None:
@@ -367,7 +401,10 @@ class RunnableGenerator(Runnable[Input, Output]):
         self, chunks: Iterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
     ) -> Any:
         if self._gen is None:
-            raise TypeError(f"{self.get_name()} is an async generator; use `ainvoke`/`astream`.")
+            raise NotImplementedError(
+                f"{self!r} only supports async methods. ({self.get_name()} is an async generator: "
+                "use `ainvoke`/`astream`.)"
+            )
         yield from self._gen(chunks, **self._extra(config, run))
 
     async def _atransform(

@@ -64,6 +64,8 @@ class RunnableParallel(Runnable[Input, dict[str, Any]]):
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> dict[str, Any]:
         keys = list(self.steps__)
+        if not keys:
+            return {}
         configs = [child_config(config, run, self._tags[key]) for key in keys]
         steps = [self.steps__[key] for key in keys]
         tasks = [(lambda s=step, c=cfg: s.invoke(input, c)) for step, cfg in zip(steps, configs, strict=True)]

@@ -196,10 +196,12 @@ class RunnablePick(Runnable[dict[str, Any], Any]):
 
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         if not isinstance(input, dict):
-            raise TypeError(f"{self.get_name()} expects a dict input, got {type(input).__name__}")
+            raise ValueError(  # noqa: TRY004 - langchain-core's exception type
+                f"The input to {self.get_name()} must be a dict, got {type(input).__name__}: {input!r:.200}."
+            )
         if isinstance(self.keys, str):
             return input.get(self.keys)
-        picked = {k: input[k] for k in self.keys if k in input}
+        picked = AddableDict({k: input[k] for k in self.keys if k in input})
         return picked or None
 
     def __repr__(self) -> str:

@@ -35,7 +35,7 @@ class RunnableSequence(Runnable[Input, Output]):
             # Nested sequences are flattened, as in langchain-core (so step tags count all steps).
             flat.extend(step.steps if type(step) is RunnableSequence else (step,))
         if len(flat) < 2:
-            raise ValueError(f"a RunnableSequence needs at least 2 steps, got {len(flat)}")
+            raise ValueError(f"RunnableSequence must have at least 2 steps, got {len(flat)}")
         self.steps: list[Runnable[Any, Any]] = flat
         self.name = name
         self._tags = tuple(f"seq:step:{i}" for i in range(1, len(flat) + 1))  # built once, not per call

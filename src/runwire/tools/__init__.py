@@ -14,20 +14,25 @@ from runwire.tools.base import (
     BaseToolkit,
     SchemaAnnotationError,
     ToolException,
+    create_schema_from_function,
     format_output,
     is_tool_call,
 )
 from runwire.tools.convert import convert_runnable_to_tool, tool
 from runwire.tools.injected import InjectedToolArg, InjectedToolCallId
-from runwire.tools.render import render_text_description, render_text_description_and_args
+from runwire.tools.render import ToolsRenderer, render_text_description, render_text_description_and_args
 from runwire.tools.structured import StructuredTool, Tool
 
 
-def create_schema_from_function(model_name: str, func: object, **kwargs: object) -> object:
-    """A pydantic model of `func`'s arguments (see `runwire.tools.schema`; imports pydantic)."""
-    from runwire.tools.schema import create_schema_from_function as create
+def __getattr__(name: str) -> object:
+    # The retriever tool's module imports pydantic: loaded on first use only.
+    if name in {"create_retriever_tool", "RetrieverInput"}:
+        from runwire.tools import retriever
 
-    return create(model_name, func, **kwargs)  # type: ignore[arg-type]
+        return getattr(retriever, name)
+    from runwire._not_yet import missing_attribute  # a langchain-core name runwire lacks: say so
+
+    raise missing_attribute(__name__, name)
 
 
 __all__ = [
@@ -37,12 +42,15 @@ __all__ = [
     "BaseToolkit",
     "InjectedToolArg",
     "InjectedToolCallId",
+    "RetrieverInput",
     "SchemaAnnotationError",
     "StructuredTool",
     "Tool",
     "ToolCall",
     "ToolException",
+    "ToolsRenderer",
     "convert_runnable_to_tool",
+    "create_retriever_tool",
     "create_schema_from_function",
     "format_output",
     "is_tool_call",
@@ -50,10 +58,3 @@ __all__ = [
     "render_text_description_and_args",
     "tool",
 ]
-
-
-def __getattr__(name: str) -> object:
-    """A langchain-core name runwire does not have yet fails with a pointer to the migration guide."""
-    from runwire._not_yet import missing_attribute
-
-    raise missing_attribute(__name__, name)

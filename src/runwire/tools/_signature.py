@@ -158,7 +158,8 @@ def signature_injected(func: Callable[..., Any] | None) -> frozenset[str]:
 
 _NEEDS_CALL_ID = (
     "When tool includes an InjectedToolCallId argument, tool must always be invoked with a full "
-    "model ToolCall of the form: {'args': {...}, 'name': '...', 'type': 'tool_call', 'id': '...'}"
+    "model ToolCall of the form: {'args': {...}, 'name': '...', 'type': 'tool_call', "
+    "'tool_call_id': '...'}"
 )
 
 
@@ -193,7 +194,10 @@ class InputPlan:
                 raise ValueError(_NEEDS_CALL_ID)
             tool_input = {**tool_input, **dict.fromkeys(self.call_id_fields, tool_call_id)}
         result = validate(tool_input)
-        values = dict(result.__dict__) if hasattr(result, "__pydantic_fields_set__") else result.dict()
+        if hasattr(result, "__pydantic_fields_set__"):
+            values = dict(result.__dict__)
+        else:  # pydantic v1: field values as validated (nested models stay models, as in v2)
+            values = {name: getattr(result, name) for name in result.__fields__}
         for name in self.injected:
             if name in tool_input:
                 values[name] = tool_input[name]

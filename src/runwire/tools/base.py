@@ -30,15 +30,28 @@ from runwire.callbacks.manager import (
 )
 from runwire.messages import ToolCall
 from runwire.runnables.base import Runnable
-from runwire.runnables.config import RunnableConfig, child_config, ensure_config, run_in_executor
+from runwire.runnables.config import (
+    RunnableConfig,
+    ambient_config,
+    child_config,
+    ensure_config,
+    run_in_executor,
+)
 from runwire.tools._signature import (
+    FILTERED_ARGS,
     InputPlan,
     config_param,
     input_plan,
     is_validation_error,
     signature_injected,
 )
-from runwire.tools.output import format_output, handle_tool_error, handle_validation_error
+from runwire.tools.injected import InjectedToolArg, InjectedToolCallId
+from runwire.tools.output import (
+    TOOL_MESSAGE_BLOCK_TYPES,
+    format_output,
+    handle_tool_error,
+    handle_validation_error,
+)
 
 _UNHANDLED: Any = object()
 _SCHEMA_INPUTS = frozenset({"name", "description", "args_schema"})
@@ -85,6 +98,7 @@ class BaseTool(Fields, Runnable[Any, Any]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        _check_args_schema_annotation(cls)
         # What `_run`/`_arun` accept is read once per class, not per call.
         cls._run_accepts = _accepts(cls._run)
         cls._arun_accepts = _accepts(cls._arun) if cls._arun is not BaseTool._arun else None
@@ -281,7 +295,13 @@ class BaseTool(Fields, Runnable[Any, Any]):
     def _call(self, tool_input: Any, tool_call_id: str | None, config: Any, extra: dict[str, Any]) -> Any:
         run = open_run(CallbackManagerForToolRun, config, self._own_callbacks(), self.tags, self.metadata)
         if run is None:
-            return self._body(tool_input, tool_call_id, config, None)
+            if not config:
+                return self._body(tool_input, tool_call_id, config, None)
+            token = ambient_config.set(config)  # what ensure_config() in the tool reads
+            try:
+                return self._body(tool_input, tool_call_id, config, None)
+            finally:
+                ambient_config.reset(token)
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             run.fire_start("on_tool_start", args, name, keywords)
@@ -303,7 +323,13 @@ class BaseTool(Fields, Runnable[Any, Any]):
             AsyncCallbackManagerForToolRun, config, self._own_callbacks(), self.tags, self.metadata
         )
         if run is None:
-            return await self._abody(tool_input, tool_call_id, config, None)
+            if not config:
+                return await self._abody(tool_input, tool_call_id, config, None)
+            token = ambient_config.set(config)  # what ensure_config() in the tool reads
+            try:
+                return await self._abody(tool_input, tool_call_id, config, None)
+            finally:
+                ambient_config.reset(token)
         if "on_tool_start" in run._dispatch.table:
             args, name, keywords = self._start_payload(tool_input, tool_call_id, config, extra)
             await run.afire_start("on_tool_start", args, name, keywords)
@@ -409,6 +435,32 @@ class BaseTool(Fields, Runnable[Any, Any]):
         return Fields.__repr__(self)
 
 
+_ANNOTATION_MANDATE = """
+class ChildTool(BaseTool):
+    ...
+    args_schema: Type[BaseModel] = SchemaClass
+    ..."""
+
+
+def _check_args_schema_annotation(cls: type) -> None:
+    """langchain-core's SchemaAnnotationError for `args_schema: BaseModel = ...` (the class of a
+    schema is wanted, `type[BaseModel]`), checked without importing pydantic."""
+    annotation = cls.__dict__.get("__annotations__", {}).get("args_schema")  # noqa: RUF063 - own only
+    if (
+        isinstance(annotation, type)
+        and annotation.__name__ == "BaseModel"
+        and annotation.__module__.startswith("pydantic")
+    ):
+        raise SchemaAnnotationError(
+            f"Tool definition for {cls.__name__} must include valid type annotations"
+            f" for argument 'args_schema' to behave as expected.\n"
+            f"Expected annotation of 'Type[BaseModel]'"
+            f" but got '{annotation}'.\n"
+            f"Expected class looks like:\n"
+            f"{_ANNOTATION_MANDATE}"
+        )
+
+
 def _is_model_class(obj: Any) -> bool:
     # Checked without importing pydantic: a pydantic class has a validator (v2) or __fields__ (v1).
     return isinstance(obj, type) and (
@@ -470,13 +522,25 @@ class BaseToolkit:
         raise NotImplementedError(f"{type(self).__name__} must implement `get_tools`")
 
 
+def create_schema_from_function(model_name: str, func: Callable[..., Any], **kwargs: Any) -> Any:
+    """A pydantic model of `func`'s arguments (see `runwire.tools.schema`; imports pydantic)."""
+    from runwire.tools.schema import create_schema_from_function as create
+
+    return create(model_name, func, **kwargs)
+
+
 __all__ = [
+    "FILTERED_ARGS",
+    "TOOL_MESSAGE_BLOCK_TYPES",
     "ArgsSchema",
     "BaseTool",
     "BaseToolkit",
+    "InjectedToolArg",
+    "InjectedToolCallId",
     "SchemaAnnotationError",
     "ToolCall",
     "ToolException",
+    "create_schema_from_function",
     "format_output",
     "is_tool_call",
 ]

@@ -91,7 +91,7 @@ def tool(
             return factory(name_or_callable)
         raise ValueError(
             f"The first argument must be a string or a callable with a __name__ for tool decorator. Got "
-            f"{type(name_or_callable).__name__}."
+            f"{type(name_or_callable)}."
         )
 
     def partial(func: Any) -> BaseTool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 try:
     from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -59,6 +59,7 @@ def create_schema_from_function(
     signature = inspect.signature(func)
     hints = type_hints(func)
     params = list(signature.parameters.values())
+    v1 = _annotations_are_v1(func, [hints.get(p.name, p.annotation) for p in params])
     skip = set(FILTERED_ARGS if filter_args is None else filter_args)
     if params and params[0].name in {"self", "cls"} and "." in getattr(func, "__qualname__", ""):
         skip.add(params[0].name)
@@ -93,7 +94,40 @@ def create_schema_from_function(
             default = ... if param.default is param.empty else param.default
             info = Field(default, description=text) if text else Field(default)
         fields[name] = (annotation, info)
+    if v1:
+        return cast("type[BaseModel]", _model_v1(model_name, fields, description))
     return _model(model_name, fields, description)
+
+
+def _annotations_are_v1(func: Callable[..., Any], annotations: list[Any]) -> bool:
+    """Whether `func`'s pydantic-model annotations are pydantic v1 models (langchain-core builds
+    a v1 schema then); a mix of v1 and v2 models raises its NotImplementedError."""
+    from pydantic import v1
+
+    def is_subclass(annotation: Any, base: type) -> bool:
+        return isinstance(annotation, type) and issubclass(annotation, base)
+
+    any_v1 = any(is_subclass(a, v1.BaseModel) for a in annotations)
+    if any_v1 and any(is_subclass(a, BaseModel) for a in annotations):
+        raise NotImplementedError(
+            f"Function {func} contains a mix of Pydantic v1 and v2 annotations. "
+            "Only one version of Pydantic annotations per function is supported."
+        )
+    return any_v1
+
+
+def _model_v1(name: str, fields: dict[str, Any], description: str | None) -> Any:
+    """A pydantic v1 model of `fields` (given as v2 `(annotation, FieldInfo)` pairs)."""
+    from pydantic import v1
+
+    converted: dict[str, Any] = {}
+    for field_name, (annotation, info) in fields.items():
+        default = ... if info.is_required() else info.default
+        converted[field_name] = (annotation, v1.Field(default, description=info.description))
+    config = type("Config", (v1.BaseConfig,), {"arbitrary_types_allowed": True})
+    model = v1.create_model(name, __config__=config, **converted)
+    model.__doc__ = description or ""
+    return model
 
 
 def _model(name: str, fields: dict[str, Any], description: str | None) -> type[BaseModel]:
@@ -106,6 +140,8 @@ def subset_model(
     name: str, model: type[BaseModel], keep: Sequence[str], *, description: str | None = None
 ) -> type[BaseModel]:
     """A model named `name` with only the `keep` fields of `model` (descriptions and defaults kept)."""
+    if not hasattr(model, "model_fields"):  # a pydantic v1 model
+        return cast("type[BaseModel]", _subset_model_v1(name, model, keep, description))
     fields: dict[str, Any] = {}
     for field_name in keep:
         info = model.model_fields[field_name]
@@ -119,6 +155,19 @@ def subset_model(
             new.metadata = info.metadata
         fields[field_name] = (info.annotation, new)
     return _model(name, fields, description if description is not None else model.__doc__)
+
+
+def _subset_model_v1(name: str, model: Any, keep: Sequence[str], description: str | None) -> Any:
+    from pydantic import v1
+
+    fields: dict[str, Any] = {}
+    for field_name in keep:
+        field = model.__fields__[field_name]
+        kind = field.outer_type_ if field.required and not field.allow_none else field.outer_type_ | None
+        fields[field_name] = (kind, field.field_info)
+    subset = v1.create_model(name, **fields)
+    subset.__doc__ = description if description is not None else (model.__doc__ or "")
+    return subset
 
 
 def model_fields(model: Any) -> list[str]:

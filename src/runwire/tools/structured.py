@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
-from runwire.runnables.config import child_config, ensure_config, run_in_executor
+from runwire.runnables.config import (
+    RunnableConfig,
+    child_config,
+    ensure_config,
+    get_callback_manager_for_config,
+    run_in_executor,
+)
 from runwire.tools._signature import config_param, signature_injected
 from runwire.tools.base import BaseTool, ToolException
 
@@ -30,8 +36,13 @@ class _FunctionPlan:
         self.config_name = config_param(func)
 
     def add_runtime(self, kwargs: dict[str, Any], config: Any, run: Any) -> dict[str, Any]:
-        if self.wants_callbacks and run is not None:
-            kwargs["callbacks"] = run.get_child()
+        if self.wants_callbacks:
+            # A manager even when nobody listens, as langchain-core gives (functions call it).
+            kwargs["callbacks"] = (
+                run.get_child()
+                if run is not None
+                else get_callback_manager_for_config(cast(RunnableConfig, config or {}))
+            )
         if self.config_name:
             # The child config: a runnable invoked with it nests under this tool's run.
             kwargs[self.config_name] = ensure_config(child_config(config, run))
@@ -60,8 +71,8 @@ class _FunctionTool(BaseTool):
     def _execute(self, args: tuple[Any, ...], kwargs: dict[str, Any], config: Any, run: Any) -> Any:
         if self.func is None:
             raise NotImplementedError(
-                f"{type(self).__name__} {self.name!r} does not support sync invocation: it has only a "
-                "coroutine. Use `await tool.ainvoke(...)`, or pass func= too."
+                f"{type(self).__name__} does not support sync invocation. ({self.name!r} has only a "
+                "coroutine: use `await tool.ainvoke(...)`, or pass func= too.)"
             )
         plan: _FunctionPlan = self.__dict__["_func_plan"]
         if plan.config_name or plan.wants_callbacks:
