@@ -7,9 +7,11 @@ one state layout. Not here: deciding whether a run opens at all (see `manager.op
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, ClassVar
 from uuid import UUID
 
+from runwire.callbacks import dispatch
 from runwire.callbacks.attach import CallbackManager
 from runwire.callbacks.context import new_run_id
 from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers
@@ -17,6 +19,17 @@ from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_han
 _new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()
 _NO_METADATA: dict[str, Any] = {}  # shared and never mutated: handlers get copies
+
+
+deferred_barrier: ContextVar[bool] = ContextVar("runwire_deferred_barrier", default=False)
+"""Set by a sync batch: its root runs leave waiting for posted async-handler events to the
+batch, which waits once at its end instead of once per input."""
+
+
+def _barrier() -> None:
+    """A root run ended: wait for the async-handler events posted so far (unless a batch will)."""
+    if not deferred_barrier.get():
+        dispatch.drain_posted()
 
 
 class BaseRunManager:
@@ -214,22 +227,30 @@ class BaseRunManager:
             if extra:
                 kw.update(extra)
             call_handlers(entries, self._end_event, (output,), kw)
+        if dispatch.done != dispatch.posted and self.parent_run_id is None:
+            _barrier()
 
     def finish_error(self, error: BaseException, **extra: Any) -> None:
         """Fire this run's error event (once; later calls are ignored)."""
         if not self._done:
             self._done = True
             self._fire(self._error_event, (error,), extra)
+            if dispatch.done != dispatch.posted and self.parent_run_id is None:
+                _barrier()
 
     async def afinish(self, output: Any, **extra: Any) -> None:
         if not self._done:
             self._done = True
             await self._afire(self._end_event, (output,), extra)
+            if dispatch.done != dispatch.posted and self.parent_run_id is None:
+                await dispatch.adrain_posted()
 
     async def afinish_error(self, error: BaseException, **extra: Any) -> None:
         if not self._done:
             self._done = True
             await self._afire(self._error_event, (error,), extra)
+            if dispatch.done != dispatch.posted and self.parent_run_id is None:
+                await dispatch.adrain_posted()
 
 
 class RunManager(BaseRunManager):

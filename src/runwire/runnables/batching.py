@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
+from runwire.callbacks.dispatch import drain_posted
+from runwire.callbacks.runs import deferred_barrier
 from runwire.runnables.config import RunnableConfig, config_list, gather_or_cancel, run_all
 
 
@@ -21,7 +23,14 @@ def batch(
     configs = config_list(config, len(inputs))
     invoke = runnable.invoke
     tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
-    results = run_all(tasks, configs[0].get("max_concurrency"))
+    # Async handlers' events are delivered in the background while the batch runs; it waits for
+    # them once, at its end, rather than once per input (see callbacks.dispatch.post_coroutine).
+    token = deferred_barrier.set(True)
+    try:
+        results = run_all(tasks, configs[0].get("max_concurrency"))
+    finally:
+        deferred_barrier.reset(token)
+        drain_posted()
     if not return_exceptions:
         for result in results:
             if isinstance(result, BaseException):
