@@ -410,6 +410,36 @@ def test_mustache_matches_langchain_on_generated_templates(pieces: list[str], da
     assert got == expected
 
 
+@pytest.mark.parametrize(
+    ("module", "names"),
+    [
+        ("utils.mustache", ["render", "tokenize", "ChevronError"]),
+        (
+            "prompts.string",
+            ["mustache_formatter", "mustache_template_vars", "jinja2_formatter", "get_template_variables"],
+        ),
+        ("prompts.few_shot", ["FewShotPromptTemplate", "FewShotChatMessagePromptTemplate"]),
+        ("prompts.few_shot_with_templates", ["FewShotPromptWithTemplates"]),
+        ("prompts.image", ["ImagePromptTemplate"]),
+        ("prompts.dict", ["DictPromptTemplate"]),
+        ("prompt_values", ["ImagePromptValue"]),
+        ("example_selectors.base", ["BaseExampleSelector"]),
+        ("example_selectors.length_based", ["LengthBasedExampleSelector"]),
+        ("output_parsers.pydantic", ["PydanticOutputParser"]),
+        ("output_parsers.xml", ["XMLOutputParser"]),
+        ("output_parsers.transform", ["BaseCumulativeTransformOutputParser", "BaseTransformOutputParser"]),
+        ("output_parsers.format_instructions", ["JSON_FORMAT_INSTRUCTIONS"]),
+    ],
+)
+def test_module_paths(lib: Any, module: str, names: list[str]) -> None:
+    """langchain-core's module paths for these names exist under runwire too."""
+    import importlib
+
+    loaded = importlib.import_module(f"{lib.name}.{module}")
+    assert all(hasattr(loaded, name) for name in names)
+    assert importlib.import_module(f"{lib.name}.utils.mustache").render("{{a}}", {"a": "<"}) == "&lt;"
+
+
 # -- jinja2 ----------------------------------------------------------------------------------------
 
 
