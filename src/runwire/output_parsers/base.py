@@ -211,9 +211,13 @@ class _Cumulative:
         self.previous: Any = None
 
     def add(self, chunk: Any, parser: object) -> Any:
-        if isinstance(chunk, BaseMessageChunk) and (self.message is not None or not self.parts):
-            self.message = chunk if self.message is None else self.message + chunk
-            return self.message
+        if isinstance(chunk, BaseMessageChunk):
+            if self.message is None and not self.parts:
+                self.message = chunk
+                return chunk
+            if isinstance(self.message, BaseMessageChunk):
+                self.message = self.message + chunk
+                return self.message
         if isinstance(chunk, BaseMessage) and self.message is None and not self.parts:
             self.message = chunk  # a whole message: parsed as it is
             return chunk
