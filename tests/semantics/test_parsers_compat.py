@@ -257,6 +257,26 @@ def test_tool_parsers_stream_partial_calls(lib: Any) -> None:
     assert return_ids[-1][0]["id"] == "call_1"
 
 
+def test_tool_parser_streams_raw_openai_deltas_as_langchain_does(lib: Any) -> None:
+    """Raw OpenAI deltas in additional_kwargs: the first chunk's parsed tool-call chunk decides
+    `tool_calls` of the merged message (later deltas carry no name), so the parser yields the
+    empty-args call once, exactly as langchain-core does."""
+
+    def delta(function: dict[str, Any], **extra: Any) -> Any:
+        return lib.AIMessageChunk(
+            content="", additional_kwargs={"tool_calls": [{"index": 0, **extra, "function": function}]}
+        )
+
+    chunks = [
+        delta({"name": "f", "arguments": '{"a"'}, id="c1", type="function"),
+        delta({"arguments": ': 1, "b'}),
+        delta({"arguments": '": [2]}'}),
+    ]
+    assert list(lib.JsonOutputToolsParser(return_id=True).transform(iter(chunks))) == [
+        [{"args": {}, "id": "c1", "type": "f"}]
+    ]
+
+
 def test_tool_parser_without_tool_calls(lib: Any) -> None:
     """No tool calls: [] (also with first_tool_only); the key parser gives None then."""
     message = lib.AIMessage("plain")

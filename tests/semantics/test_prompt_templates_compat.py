@@ -59,6 +59,38 @@ async def test_few_shot_prompt_async(lib: Any) -> None:
     assert (await prompt.ainvoke({"x": "X"})).to_string() == "Q: 2 + 2\nA: 4\n\nX"
 
 
+async def test_few_shot_ainvoke_asks_the_selector_asynchronously(lib: Any) -> None:
+    """Under ainvoke the selector's aselect_examples is used (an async store, say)."""
+
+    class AsyncOnly(lib.BaseExampleSelector):  # type: ignore[misc, name-defined]
+        def add_example(self, example: dict[str, str]) -> None:
+            raise NotImplementedError
+
+        def select_examples(self, input_variables: dict[str, str]) -> list[dict[str, Any]]:
+            return [EXAMPLES[0]]
+
+        async def aselect_examples(self, input_variables: dict[str, str]) -> list[dict[str, Any]]:
+            return [EXAMPLES[1]]
+
+    text = lib.FewShotPromptTemplate(
+        example_selector=AsyncOnly(), example_prompt=_example_prompt(lib), suffix="{x}"
+    )
+    assert (await text.ainvoke({"x": "X"})).to_string() == "Q: the capital of France\nA: Paris\n\nX"
+    assert text.invoke({"x": "X"}).to_string() == "Q: 2 + 2\nA: 4\n\nX"
+    chat = lib.FewShotChatMessagePromptTemplate(
+        example_selector=AsyncOnly(),
+        example_prompt=lib.ChatPromptTemplate.from_messages([("human", "{q}"), ("ai", "{a}")]),
+    )
+    assert [m.content for m in (await chat.ainvoke({})).to_messages()] == ["the capital of France", "Paris"]
+    with_templates = lib.FewShotPromptWithTemplates(
+        example_selector=AsyncOnly(),
+        example_prompt=_example_prompt(lib),
+        suffix=lib.PromptTemplate.from_template("{x}"),
+        input_variables=["x"],
+    )
+    assert (await with_templates.ainvoke({"x": "X"})).to_string() == "Q: the capital of France\nA: Paris\n\nX"
+
+
 def test_few_shot_needs_examples_or_selector(lib: Any) -> None:
     """Exactly one of examples and example_selector (ValueError; pydantic's in langchain-core)."""
     with pytest.raises(ValueError, match="One of 'examples' and 'example_selector' should be provided"):
@@ -408,6 +440,36 @@ def test_mustache_matches_langchain_on_generated_templates(pieces: list[str], da
     except SyntaxError:
         got = SyntaxError
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("module", "names"),
+    [
+        ("utils.mustache", ["render", "tokenize", "ChevronError"]),
+        (
+            "prompts.string",
+            ["mustache_formatter", "mustache_template_vars", "jinja2_formatter", "get_template_variables"],
+        ),
+        ("prompts.few_shot", ["FewShotPromptTemplate", "FewShotChatMessagePromptTemplate"]),
+        ("prompts.few_shot_with_templates", ["FewShotPromptWithTemplates"]),
+        ("prompts.image", ["ImagePromptTemplate"]),
+        ("prompts.dict", ["DictPromptTemplate"]),
+        ("prompt_values", ["ImagePromptValue"]),
+        ("example_selectors.base", ["BaseExampleSelector"]),
+        ("example_selectors.length_based", ["LengthBasedExampleSelector"]),
+        ("output_parsers.pydantic", ["PydanticOutputParser"]),
+        ("output_parsers.xml", ["XMLOutputParser"]),
+        ("output_parsers.transform", ["BaseCumulativeTransformOutputParser", "BaseTransformOutputParser"]),
+        ("output_parsers.format_instructions", ["JSON_FORMAT_INSTRUCTIONS"]),
+    ],
+)
+def test_module_paths(lib: Any, module: str, names: list[str]) -> None:
+    """langchain-core's module paths for these names exist under runwire too."""
+    import importlib
+
+    loaded = importlib.import_module(f"{lib.name}.{module}")
+    assert all(hasattr(loaded, name) for name in names)
+    assert importlib.import_module(f"{lib.name}.utils.mustache").render("{{a}}", {"a": "<"}) == "&lt;"
 
 
 # -- jinja2 ----------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ Not here: concrete parsers.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -187,8 +186,9 @@ class BaseCumulativeTransformOutputParser(BaseTransformOutputParser[T]):
         value = self._partial(state.add(chunk, self))
         if value is None or value == state.previous:
             return _NOTHING
-        out = self._diff(state.previous, value) if self.diff else copy.deepcopy(value)
-        state.previous = value  # a deep copy above: the consumer may keep and change what it got
+        # Each parse builds new objects, so the value is yielded as is (no copy), as in langchain-core.
+        out = self._diff(state.previous, value) if self.diff else value
+        state.previous = value
         return out
 
     def _transform(
@@ -224,9 +224,13 @@ class _Cumulative:
         self.previous: Any = None
 
     def add(self, chunk: Any, parser: object) -> Any:
-        if isinstance(chunk, BaseMessageChunk) and (self.message is not None or not self.parts):
-            self.message = chunk if self.message is None else self.message + chunk
-            return self.message
+        if isinstance(chunk, BaseMessageChunk):
+            if self.message is None and not self.parts:
+                self.message = chunk
+                return chunk
+            if isinstance(self.message, BaseMessageChunk):
+                self.message = self.message + chunk
+                return self.message
         if isinstance(chunk, BaseMessage) and self.message is None and not self.parts:
             self.message = chunk  # a whole message: parsed as it is
             return chunk

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from runwire.messages import BaseMessage, get_buffer_string
+from runwire.prompt_values import ChatPromptValue, PromptValue, StringPromptValue
+from runwire.prompts._fstring import missing_variables_error
 from runwire.prompts._record import REQUIRED
 from runwire.prompts.base import BASE_FIELDS, StringPromptTemplate
 from runwire.prompts.chat import BaseChatPromptTemplate
@@ -51,6 +53,16 @@ class _Examples:
         if self.examples is not None:
             return self._pick(self.examples)
         return self._pick(await self.example_selector.aselect_examples(kwargs))
+
+    async def _ainvoke(self, input: Any, config: Any, run: Any, **kwargs: Any) -> Any:
+        """`ainvoke` formats with `aformat_prompt`, so a selector's `aselect_examples` is used."""
+        prompt: Any = self
+        if not isinstance(input, dict):
+            input = prompt._coerce_input(input)
+        error = missing_variables_error(type(self).__name__, prompt.input_variables, input)
+        if error is not None:
+            raise error
+        return await prompt.aformat_prompt(**input)
 
 
 class FewShotPromptTemplate(_Examples, StringPromptTemplate):
@@ -137,6 +149,10 @@ class FewShotPromptTemplate(_Examples, StringPromptTemplate):
         values = self._with_partials(kwargs)
         examples = await self._aget_examples(**values)
         return self._join([await self.example_prompt.aformat(**example) for example in examples], values)
+
+    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
+        """A `StringPromptValue` of `aformat(**kwargs)`."""
+        return StringPromptValue(text=await self.aformat(**kwargs))
 
     @property
     def _prompt_type(self) -> str:
@@ -239,6 +255,10 @@ class FewShotPromptWithTemplates(_Examples, StringPromptTemplate):
         prefix, suffix, rest = self._parts(values)
         return self._join(prefix, [self.example_prompt.format(**e) for e in examples], suffix, rest)
 
+    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
+        """A `StringPromptValue` of `aformat(**kwargs)`."""
+        return StringPromptValue(text=await self.aformat(**kwargs))
+
     def _raw_examples(self, values: dict[str, Any]) -> list[dict[str, Any]]:
         """The examples as given (each is formatted with all its keys, as in langchain-core)."""
         if self.examples is not None:
@@ -302,6 +322,10 @@ class FewShotChatMessagePromptTemplate(_Examples, BaseChatPromptTemplate):
             for example in examples
             for message in await self.example_prompt.aformat_messages(**example)
         ]
+
+    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
+        """A `ChatPromptValue` of `aformat_messages(**kwargs)`."""
+        return ChatPromptValue(messages=await self.aformat_messages(**kwargs))
 
     def format(self, **kwargs: Any) -> str:
         """The example messages as a transcript (`Human: ...`)."""
