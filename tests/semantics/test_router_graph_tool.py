@@ -129,3 +129,14 @@ def test_graph_of_assign_and_of_a_routing_function(runwire: Any, langchain: Any)
         "FakeListChatModel",
         "RunnableLambda",
     ]
+
+
+def test_mermaid_labels_show_scalar_metadata(runwire: Any, langchain: Any) -> None:
+    """`get_graph(config)` keeps the config's metadata on the node; Mermaid shows scalar values
+    (escaped) under the name, and wraps markdown-looking names in <p>."""
+    config = {"metadata": {"a": 1, "b": [1, "x"], "c": {"dropped": 1}, "d": "q<>[#]"}}
+
+    def draw(lib: Any) -> str:
+        return lib.RunnableLambda(lambda x: x, name="_odd_").get_graph(config).draw_mermaid()
+
+    assert draw(runwire) == draw(langchain)

@@ -73,6 +73,17 @@ class CallbackManager(ManualStarts):
         return self
 
     @classmethod
+    def _unattached(cls, handlers: list[Any], tags: list[str], metadata: dict[str, Any]) -> CallbackManager:
+        # What a function's config carries when no run was opened (`__init__` without the copying:
+        # the caller hands over fresh lists and dicts).
+        self = object.__new__(cls)
+        self._parent, self._tag, self._parent_run_id = None, None, None
+        self._local, self._inheritable = handlers, list(handlers)
+        self._tags, self._inh_tags = tags, list(tags)
+        self._md, self._inh_md = metadata, dict(metadata)
+        return self
+
+    @classmethod
     def configure(  # noqa: PLR0917 - langchain-core's positional signature
         cls,
         inheritable_callbacks: Any = None,

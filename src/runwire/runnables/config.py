@@ -102,15 +102,8 @@ def config_for_function(config: RunnableConfig | None, run: Any) -> RunnableConf
     out = ensure_config(child_config(config, run))
     callbacks = out["callbacks"]
     if not isinstance(callbacks, CallbackManager):  # None or a list: no run was opened
-        tags, metadata = out["tags"], out["metadata"]
-        out["callbacks"] = CallbackManager(
-            callbacks,
-            callbacks,
-            tags=tags,
-            inheritable_tags=tags,
-            metadata=metadata,
-            inheritable_metadata=metadata,
-        )
+        handlers = list(callbacks) if callbacks else []
+        out["callbacks"] = CallbackManager._unattached(handlers, list(out["tags"]), dict(out["metadata"]))
     return out
 
 

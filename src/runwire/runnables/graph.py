@@ -66,6 +66,35 @@ def node_data_str(id: str, data: Any) -> str:
     return name.removeprefix("Runnable") if name.startswith("Runnable") else name
 
 
+_LABEL_ESCAPES = {"[": "#91;", "]": "#93;", "(": "#40;", ")": "#41;", "{": "#123;", "}": "#125;"}
+_LABEL_ESCAPES.update({'"': "#quot;", "<": "#60;", ">": "#62;", "|": "#124;"})
+
+
+def _label(node: Node) -> str:
+    """A Mermaid node label: the name (markdown-looking names in <p>), then scalar metadata."""
+    name = node.name.split(":")[-1]
+    label = f"<p>{name}</p>" if name.startswith(tuple("*_`")) and name.endswith(tuple("*_`")) else name
+    lines = []
+    for key, value in (node.metadata or {}).items():
+        shown = _metadata_value(value)
+        if shown is not None:
+            text = f"{key} = {shown}".replace("#", "#35;")
+            for char, entity in _LABEL_ESCAPES.items():
+                text = text.replace(char, entity)
+            lines.append(text)
+    return f"{label}<hr/><small><em>" + "\n".join(lines) + "</em></small>" if lines else label
+
+
+def _metadata_value(value: Any) -> str | None:
+    scalars = (str, int, float, bool)
+    if isinstance(value, scalars):
+        return str(value)
+    if isinstance(value, list | tuple | set) and all(isinstance(item, scalars) for item in value):
+        items = [str(item) for item in value]
+        return ", ".join(sorted(items) if isinstance(value, set) else items)
+    return None
+
+
 def _to_safe_id(label: str) -> str:
     allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
     return "".join(c if c in allowed else "\\" + format(ord(c), "x") for c in label)
@@ -203,8 +232,9 @@ class Graph:
         out = (_FRONTMATTER + "graph TD;\n") if with_styles else "graph TD;\n"
         if with_styles:
             for key, node in graph.nodes.items():
-                label = node.name.split(":")[-1]
-                out += "\t" + formats.get(key, formats["default"]).format(_to_safe_id(key), label) + "\n"
+                out += (
+                    "\t" + formats.get(key, formats["default"]).format(_to_safe_id(key), _label(node)) + "\n"
+                )
         for edge in graph.edges:
             if edge.data is not None:
                 arrow = (
