@@ -258,6 +258,24 @@ class AsyncManualStarts:
         await afire(run, "on_retriever_start", (serialized, query), kwargs)
         return run
 
+    async def on_custom_event(self, name: str, data: Any, run_id: UUID | None = None, **kwargs: Any) -> None:
+        if kwargs:
+            raise ValueError(
+                "The dispatcher API does not accept additional keyword arguments: put them in "
+                f"the data field instead (got {sorted(kwargs)})."
+            )
+        from runwire.callbacks.runs import AsyncCallbackManagerForChainRun
+
+        run = _open(self, AsyncCallbackManagerForChainRun, run_id)  # type: ignore[arg-type]
+        table = run._dispatch.table.get("on_custom_event")
+        if table:
+            await acall_handlers(
+                table,
+                "on_custom_event",
+                (name, data),
+                {"run_id": run.run_id, "tags": run._tags, "metadata": run._md},
+            )
+
 
 # ---------------------------------------------------------------------------------------------
 # handle_event: calling an explicit handler list (langchain-core's generic dispatcher)
