@@ -82,8 +82,13 @@ class CallbackManager(ManualStarts):
         local_tags: Sequence[str] | None = None,
         inheritable_metadata: dict[str, Any] | None = None,
         local_metadata: dict[str, Any] | None = None,
+        *,
+        langsmith_inheritable_metadata: dict[str, Any] | None = None,
+        langsmith_inheritable_tags: Sequence[str] | None = None,
     ) -> CallbackManager:
-        """Build a manager from runtime (inheritable) and constructor (local) callbacks."""
+        """Build a manager from runtime (inheritable) and constructor (local) callbacks.
+        The `langsmith_*` defaults only concern LangSmith's tracer and are accepted and unused."""
+        del langsmith_inheritable_metadata, langsmith_inheritable_tags
         if isinstance(inheritable_callbacks, CallbackManager):
             src = inheritable_callbacks
             manager = cls(
