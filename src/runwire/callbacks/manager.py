@@ -13,17 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runwire.callbacks.attach import (
-    AsyncCallbackManager,
-    AsyncCallbackManagerForChainGroup,
-    Attach,
-    CallbackManager,
-    CallbackManagerForChainGroup,
-)
-from runwire.callbacks.by_hand import ahandle_event, atrace_as_chain_group, handle_event, trace_as_chain_group
+from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
+from runwire.callbacks.by_hand import ahandle_event, handle_event
 from runwire.callbacks.context import current_run, new_run_id, scoped_handlers
 from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
 from runwire.callbacks.dispatch import compile_handlers
+from runwire.callbacks.groups import (
+    AsyncCallbackManagerForChainGroup,
+    CallbackManagerForChainGroup,
+    atrace_as_chain_group,
+    trace_as_chain_group,
+)
 from runwire.callbacks.runs import (
     AsyncCallbackManagerForChainRun,
     AsyncCallbackManagerForLLMRun,
