@@ -269,3 +269,13 @@ def test_async_manager_as_callbacks_behaves_like_its_list(lib: Any) -> None:
     assert as_manager.events.of("chain_start", "chain_end").lines() == as_list.events.lines()
     assert as_manager.events[-1].kind == "custom_event"
     assert as_manager.events[-1].args == ("note", {"n": 1})
+
+
+def test_manual_runs_nobody_hears_keep_their_run_id(lib: Any) -> None:
+    """With no handler, `on_chain_start(run_id=)` still returns a usable run manager with that id,
+    whose children attach under it."""
+    run_id = uuid.uuid4()
+    run = lib.CallbackManager.configure([]).on_chain_start({"name": "quiet"}, {}, run_id=run_id)
+    assert run.run_id == run_id
+    assert run.get_child().parent_run_id == run_id
+    run.on_chain_end({})

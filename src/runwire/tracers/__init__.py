@@ -33,6 +33,9 @@ _LAZY = {
     "replay_from": "runwire.tracers.replay",
     "Replay": "runwire.tracers.replay",
     "ReplayError": "runwire.tracers.replay",
+    "LogStreamCallbackHandler": "runwire.tracers.log_stream",
+    "RunLog": "runwire.tracers.log_stream",
+    "RunLogPatch": "runwire.tracers.log_stream",
 }
 
 
@@ -55,11 +58,14 @@ __all__ = [
     "ContentPolicy",
     "FileCallbackHandler",
     "FunctionCallbackHandler",
+    "LogStreamCallbackHandler",
     "ProgressCallbackHandler",
     "Replay",
     "ReplayError",
     "Run",
     "RunCollectorCallbackHandler",
+    "RunLog",
+    "RunLogPatch",
     "SQLiteTracer",
     "StdOutCallbackHandler",
     "StreamingStdOutCallbackHandler",
