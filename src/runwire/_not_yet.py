@@ -72,9 +72,6 @@ MODULES: dict[str, frozenset[str]] = {
     "runwire.tracers": frozenset({
         "EvaluatorCallbackHandler",
         "LangChainTracer",
-        "LogStreamCallbackHandler",
-        "RunLog",
-        "RunLogPatch",
     }),
     "runwire.exceptions": frozenset({
         "ContextOverflowError",

@@ -249,3 +249,33 @@ def test_custom_event_dispatchers_live_in_the_manager_module(lib: Any) -> None:
     (event,) = handler.events.of("custom_event")
     assert event.args == ("ping", {"x": 3})
     assert callable(module.adispatch_custom_event)
+
+
+def test_async_manager_as_callbacks_behaves_like_its_list(lib: Any) -> None:
+    """`AsyncCallbackManager.configure([h])` under `ainvoke` gives the trace the list gives, and
+    its `on_custom_event` is awaitable."""
+    import asyncio
+
+    chain = lib.RunnableLambda(add_one) | lib.RunnableLambda(add_one)
+    as_list, as_manager = lib.AsyncRecorder(), lib.AsyncRecorder()
+
+    async def main() -> None:
+        assert await chain.ainvoke(1, {"callbacks": [as_list]}) == 3
+        manager = lib.AsyncCallbackManager.configure([as_manager])
+        assert await chain.ainvoke(1, {"callbacks": manager}) == 3
+        await manager.on_custom_event("note", {"n": 1})
+
+    asyncio.run(main())
+    assert as_manager.events.of("chain_start", "chain_end").lines() == as_list.events.lines()
+    assert as_manager.events[-1].kind == "custom_event"
+    assert as_manager.events[-1].args == ("note", {"n": 1})
+
+
+def test_manual_runs_nobody_hears_keep_their_run_id(lib: Any) -> None:
+    """With no handler, `on_chain_start(run_id=)` still returns a usable run manager with that id,
+    whose children attach under it."""
+    run_id = uuid.uuid4()
+    run = lib.CallbackManager.configure([]).on_chain_start({"name": "quiet"}, {}, run_id=run_id)
+    assert run.run_id == run_id
+    assert run.get_child().parent_run_id == run_id
+    run.on_chain_end({})

@@ -35,6 +35,10 @@ class LangchainModel(langchain_core.load.Serializable):
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "MY_API_KEY"}
 
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        return {"provider": "acme"}
+
 
 class RunwireModel(runwire.load.Serializable):
     api_key: str
@@ -48,6 +52,10 @@ class RunwireModel(runwire.load.Serializable):
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "MY_API_KEY"}
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        return {"provider": "acme"}
 
 
 def _model(lib: Any) -> Any:
@@ -183,6 +191,7 @@ def test_serializable_secrets_are_never_written(lib: Any) -> None:
     assert record["kwargs"] == {
         "api_key": {"lc": 1, "type": "secret", "id": ["MY_API_KEY"]},
         "temperature": 0.9,
+        "provider": "acme",  # lc_attributes are written; loading ignores unknown keywords
     }
     assert record["id"][-1] == model_class.__name__
     loaded = lib.loads(
@@ -197,7 +206,7 @@ def test_serializable_secrets_are_never_written(lib: Any) -> None:
 def test_falsy_defaults_are_not_written(lib: Any) -> None:
     """Fields left at a falsy default are omitted; truthy values are written (langchain's rule)."""
     record = lib.dumpd(_model(lib)(api_key="k"))
-    assert sorted(record["kwargs"]) == ["api_key", "temperature"]
+    assert sorted(record["kwargs"]) == ["api_key", "provider", "temperature"]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,6 @@ from runwire.callbacks.base import (
 from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
 from runwire.callbacks.manager import (
     AsyncCallbackManager,
-    AsyncCallbackManagerForChainGroup,
     AsyncCallbackManagerForChainRun,
     AsyncCallbackManagerForLLMRun,
     AsyncCallbackManagerForRetrieverRun,
@@ -30,7 +29,6 @@ from runwire.callbacks.manager import (
     BaseCallbackManager,
     BaseRunManager,
     CallbackManager,
-    CallbackManagerForChainGroup,
     CallbackManagerForChainRun,
     CallbackManagerForLLMRun,
     CallbackManagerForRetrieverRun,
@@ -38,9 +36,7 @@ from runwire.callbacks.manager import (
     ParentRunManager,
     RunManager,
     ahandle_event,
-    atrace_as_chain_group,
     handle_event,
-    trace_as_chain_group,
 )
 from runwire.callbacks.stdout import StdOutCallbackHandler, StreamingStdOutCallbackHandler
 from runwire.callbacks.usage import UsageMetadataCallbackHandler, get_usage_metadata_callback
@@ -89,8 +85,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """A langchain-core name runwire does not have yet fails with a pointer to the migration guide."""
-    from runwire._not_yet import missing_attribute
+_LAZY = frozenset(
+    {
+        "AsyncCallbackManagerForChainGroup",
+        "CallbackManagerForChainGroup",
+        "atrace_as_chain_group",
+        "trace_as_chain_group",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Chain groups load on first use: most programs never open one.
+    if name in _LAZY:
+        from runwire.callbacks import groups
+
+        return getattr(groups, name)
+    from runwire._not_yet import missing_attribute  # a langchain-core name runwire lacks: say so
 
     raise missing_attribute(__name__, name)

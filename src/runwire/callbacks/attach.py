@@ -93,8 +93,13 @@ class CallbackManager(ManualStarts):
         local_tags: Sequence[str] | None = None,
         inheritable_metadata: dict[str, Any] | None = None,
         local_metadata: dict[str, Any] | None = None,
+        *,
+        langsmith_inheritable_metadata: dict[str, Any] | None = None,
+        langsmith_inheritable_tags: Sequence[str] | None = None,
     ) -> CallbackManager:
-        """Build a manager from runtime (inheritable) and constructor (local) callbacks."""
+        """Build a manager from runtime (inheritable) and constructor (local) callbacks.
+        The `langsmith_*` defaults only concern LangSmith's tracer and are accepted and unused."""
+        del langsmith_inheritable_metadata, langsmith_inheritable_tags
         if isinstance(inheritable_callbacks, CallbackManager):
             src = inheritable_callbacks
             manager = cls(
@@ -292,82 +297,3 @@ class AsyncCallbackManager(AsyncManualStarts, CallbackManager):  # type: ignore[
     @property
     def is_async(self) -> bool:
         return True
-
-
-class CallbackManagerForChainGroup(CallbackManager):
-    """The manager `trace_as_chain_group` yields: children attach under the group's run, and
-    `on_chain_end` / `on_chain_error` end that run (once)."""
-
-    __slots__ = ("ended", "parent_run_manager")
-
-    def __init__(
-        self,
-        handlers: Sequence[Any],
-        inheritable_handlers: Sequence[Any] | None = None,
-        parent_run_id: UUID | None = None,
-        *,
-        parent_run_manager: Any,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
-        self.parent_run_manager = parent_run_manager
-        self.ended = False
-
-    def copy(self) -> CallbackManagerForChainGroup:
-        return type(self)(
-            self.handlers,
-            self.inheritable_handlers,
-            self.parent_run_id,
-            parent_run_manager=self.parent_run_manager,
-            tags=self.tags,
-            inheritable_tags=self.inheritable_tags,
-            metadata=self.metadata,
-            inheritable_metadata=self.inheritable_metadata,
-        )
-
-    def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
-        self.ended = True
-        self.parent_run_manager.on_chain_end(outputs, **kwargs)
-
-    def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
-        self.ended = True
-        self.parent_run_manager.on_chain_error(error, **kwargs)
-
-
-class AsyncCallbackManagerForChainGroup(AsyncCallbackManager):
-    """The manager `atrace_as_chain_group` yields (awaitable `on_chain_end` / `on_chain_error`)."""
-
-    __slots__ = ("ended", "parent_run_manager")
-
-    def __init__(
-        self,
-        handlers: Sequence[Any],
-        inheritable_handlers: Sequence[Any] | None = None,
-        parent_run_id: UUID | None = None,
-        *,
-        parent_run_manager: Any,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(handlers, inheritable_handlers, parent_run_id, **kwargs)
-        self.parent_run_manager = parent_run_manager
-        self.ended = False
-
-    def copy(self) -> AsyncCallbackManagerForChainGroup:
-        return type(self)(
-            self.handlers,
-            self.inheritable_handlers,
-            self.parent_run_id,
-            parent_run_manager=self.parent_run_manager,
-            tags=self.tags,
-            inheritable_tags=self.inheritable_tags,
-            metadata=self.metadata,
-            inheritable_metadata=self.inheritable_metadata,
-        )
-
-    async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
-        self.ended = True
-        await self.parent_run_manager.on_chain_end(outputs, **kwargs)
-
-    async def on_chain_error(self, error: BaseException, **kwargs: Any) -> None:
-        self.ended = True
-        await self.parent_run_manager.on_chain_error(error, **kwargs)

@@ -1,7 +1,7 @@
 """Driving runs by hand, as integrations written for langchain-core do: a manager's
 `on_chain_start` / `on_llm_start` / `on_chat_model_start` / `on_tool_start` /
-`on_retriever_start` returning run managers, `handle_event` / `ahandle_event`, and
-`trace_as_chain_group` / `atrace_as_chain_group`.
+`on_retriever_start` returning run managers, and `handle_event` / `ahandle_event` (chain groups
+are in `groups`).
 
 The start methods open runs through `manager.open_run`, so a run started by hand is the same
 object a runnable would make (its children nest under it, its terminal event fires once). An
@@ -11,8 +11,7 @@ call these.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -28,7 +27,7 @@ from runwire.callbacks.dispatch import (
 )
 
 if TYPE_CHECKING:
-    from runwire.callbacks.attach import AsyncCallbackManager, CallbackManager
+    from runwire.callbacks.attach import CallbackManager
     from runwire.callbacks.runs import BaseRunManager
 
 
@@ -258,6 +257,24 @@ class AsyncManualStarts:
         await afire(run, "on_retriever_start", (serialized, query), kwargs)
         return run
 
+    async def on_custom_event(self, name: str, data: Any, run_id: UUID | None = None, **kwargs: Any) -> None:
+        if kwargs:
+            raise ValueError(
+                "The dispatcher API does not accept additional keyword arguments: put them in "
+                f"the data field instead (got {sorted(kwargs)})."
+            )
+        from runwire.callbacks.runs import AsyncCallbackManagerForChainRun
+
+        run = _open(self, AsyncCallbackManagerForChainRun, run_id)  # type: ignore[arg-type]
+        table = run._dispatch.table.get("on_custom_event")
+        if table:
+            await acall_handlers(
+                table,
+                "on_custom_event",
+                (name, data),
+                {"run_id": run.run_id, "tags": run._tags, "metadata": run._md},
+            )
+
 
 # ---------------------------------------------------------------------------------------------
 # handle_event: calling an explicit handler list (langchain-core's generic dispatcher)
@@ -334,85 +351,3 @@ async def ahandle_event(
             logger.warning("Error in %s.%s callback: %r", type(handler).__name__, event_name, exc)
             if getattr(handler, "raise_error", False):
                 raise
-
-
-# ---------------------------------------------------------------------------------------------
-# Chain groups: one parent run around calls that are not composed in a chain
-
-
-def _group_state(run: Any) -> dict[str, Any]:
-    return {
-        "handlers": list(run._inh.handlers),
-        "inheritable_handlers": list(run._inh.handlers),
-        "parent_run_id": run.run_id,
-        "tags": list(run._inh_tags),
-        "inheritable_tags": list(run._inh_tags),
-        "metadata": dict(run._inh_md),
-        "inheritable_metadata": dict(run._inh_md),
-    }
-
-
-@contextmanager
-def trace_as_chain_group(
-    group_name: str,
-    callback_manager: CallbackManager | None = None,
-    *,
-    inputs: dict[str, Any] | None = None,
-    project_name: str | None = None,
-    example_id: str | UUID | None = None,
-    run_id: UUID | None = None,
-    tags: list[str] | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> Iterator[Any]:
-    """A chain run named `group_name` around the block; pass the yielded manager as
-    `config["callbacks"]` to nest calls under it. Ends with `{}` unless the block ended it
-    (`manager.on_chain_end(outputs)`); an exception ends it with that error."""
-    from runwire.callbacks.attach import CallbackManager, CallbackManagerForChainGroup
-
-    del project_name, example_id  # LangSmith routing: runwire's tracers need none
-    manager = CallbackManager.configure(
-        inheritable_callbacks=callback_manager, inheritable_tags=tags, inheritable_metadata=metadata
-    )
-    run = manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
-    group = CallbackManagerForChainGroup(parent_run_manager=run, **_group_state(run))
-    try:
-        yield group
-    except BaseException as exc:
-        if not group.ended:
-            run.on_chain_error(exc)
-        raise
-    else:
-        if not group.ended:
-            run.on_chain_end({})
-
-
-@asynccontextmanager
-async def atrace_as_chain_group(
-    group_name: str,
-    callback_manager: AsyncCallbackManager | None = None,
-    *,
-    inputs: dict[str, Any] | None = None,
-    project_name: str | None = None,
-    example_id: str | UUID | None = None,
-    run_id: UUID | None = None,
-    tags: list[str] | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> AsyncIterator[Any]:
-    """Async `trace_as_chain_group` (the manager's `on_chain_end` is awaitable)."""
-    from runwire.callbacks.attach import AsyncCallbackManager, AsyncCallbackManagerForChainGroup
-
-    del project_name, example_id
-    manager = AsyncCallbackManager.configure(
-        inheritable_callbacks=callback_manager, inheritable_tags=tags, inheritable_metadata=metadata
-    )
-    run = await manager.on_chain_start({"name": group_name}, inputs or {}, run_id=run_id)
-    group = AsyncCallbackManagerForChainGroup(parent_run_manager=run, **_group_state(run))
-    try:
-        yield group
-    except BaseException as exc:
-        if not group.ended:
-            await run.on_chain_error(exc)
-        raise
-    else:
-        if not group.ended:
-            await run.on_chain_end({})

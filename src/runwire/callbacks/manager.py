@@ -13,14 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runwire.callbacks.attach import (
-    AsyncCallbackManager,
-    AsyncCallbackManagerForChainGroup,
-    Attach,
-    CallbackManager,
-    CallbackManagerForChainGroup,
-)
-from runwire.callbacks.by_hand import ahandle_event, atrace_as_chain_group, handle_event, trace_as_chain_group
+from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
+from runwire.callbacks.by_hand import ahandle_event, handle_event
 from runwire.callbacks.context import current_run, new_run_id, scoped_handlers, with_process
 from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
 from runwire.callbacks.dispatch import compile_handlers
@@ -44,7 +38,7 @@ BaseCallbackManager = CallbackManager  # langchain-core's common base; here sync
 
 __all__ = [
     "AsyncCallbackManager",
-    "AsyncCallbackManagerForChainGroup",
+    "AsyncCallbackManagerForChainGroup",  # noqa: F822 - loaded lazily by __getattr__
     "AsyncCallbackManagerForChainRun",
     "AsyncCallbackManagerForLLMRun",
     "AsyncCallbackManagerForRetrieverRun",
@@ -54,7 +48,7 @@ __all__ = [
     "BaseCallbackManager",
     "BaseRunManager",
     "CallbackManager",
-    "CallbackManagerForChainGroup",
+    "CallbackManagerForChainGroup",  # noqa: F822 - loaded lazily by __getattr__
     "CallbackManagerForChainRun",
     "CallbackManagerForLLMRun",
     "CallbackManagerForRetrieverRun",
@@ -63,11 +57,11 @@ __all__ = [
     "RunManager",
     "adispatch_custom_event",
     "ahandle_event",
-    "atrace_as_chain_group",
+    "atrace_as_chain_group",  # noqa: F822 - loaded lazily by __getattr__
     "dispatch_custom_event",
     "handle_event",
     "open_run",
-    "trace_as_chain_group",
+    "trace_as_chain_group",  # noqa: F822 - loaded lazily by __getattr__
 ]
 
 _new = object.__new__
@@ -189,3 +183,22 @@ def open_run(
     run._inh_md = inh_md
     run._cfg = cfg
     return run
+
+
+_LAZY = frozenset(
+    {
+        "AsyncCallbackManagerForChainGroup",
+        "CallbackManagerForChainGroup",
+        "atrace_as_chain_group",
+        "trace_as_chain_group",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Chain groups load on first use: most programs never open one.
+    if name in _LAZY:
+        from runwire.callbacks import groups
+
+        return getattr(groups, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -325,7 +325,7 @@ async def astream_events(
 ) -> AsyncIterator[dict[str, Any]]:
     """Stream the events of `runnable.astream(input, config)`; see `Runnable.astream_events`."""
     if version == "v1":
-        from runwire.runnables.log_stream import astream_events_v1
+        from runwire.runnables.events_v1 import astream_events_v1
 
         filters = {
             "include_names": include_names,

@@ -34,6 +34,9 @@ _LAZY = {
     "replay_from": "runwire.tracers.replay",
     "Replay": "runwire.tracers.replay",
     "ReplayError": "runwire.tracers.replay",
+    "LogStreamCallbackHandler": "runwire.tracers.log_stream",
+    "RunLog": "runwire.tracers.log_stream",
+    "RunLogPatch": "runwire.tracers.log_stream",
 }
 
 
@@ -58,11 +61,14 @@ __all__ = [
     "ContentPolicy",
     "FileCallbackHandler",
     "FunctionCallbackHandler",
+    "LogStreamCallbackHandler",
     "ProgressCallbackHandler",
     "Replay",
     "ReplayError",
     "Run",
     "RunCollectorCallbackHandler",
+    "RunLog",
+    "RunLogPatch",
     "SQLiteTracer",
     "StdOutCallbackHandler",
     "StreamingStdOutCallbackHandler",
