@@ -215,3 +215,15 @@ def test_text_fakes_cannot_bind_tools(lib: Any) -> None:
             model.with_structured_output({"title": "T", "type": "object", "properties": {}})
     with pytest.raises(NotImplementedError):
         lib.FakeListLLM(responses=["x"]).with_structured_output({"title": "T"})
+
+
+def test_a_streaming_model_streams_on_a_miss_and_not_on_a_hit(runwire: Any) -> None:
+    """With streaming=True, the first call's tokens reach the handler; the cached second call
+    fires start and end only. (runwire only: langchain-core's fakes have no `streaming` field.)"""
+    lib = runwire
+    model = lib.GenericFakeChatModel(messages=iter(["a b", "c d"]), streaming=True, cache=lib.InMemoryCache())
+    first, second = lib.Recorder(), lib.Recorder()
+    assert model.invoke("q", {"callbacks": [first]}).content == "a b"
+    assert model.invoke("q", {"callbacks": [second]}).content == "a b"
+    assert first.events.kinds() == ["chat_model_start", *["llm_new_token"] * 3, "llm_end"]
+    assert second.events.kinds() == ["chat_model_start", "llm_end"]

@@ -416,3 +416,17 @@ def test_remove_message(lib: Any) -> None:
     assert removal.id == "m1"
     with pytest.raises(ValueError):
         lib.RemoveMessage(id="m1", content="x")
+
+
+def test_trim_counts_with_a_models_get_num_tokens_from_messages(lib: Any) -> None:
+    """A model as token_counter: its get_num_tokens_from_messages counts (here letters of each
+    `Role: text` line)."""
+
+    def letters(text: str) -> list[int]:
+        return [ord(c) for c in text if c.isalpha()]
+
+    model = lib.FakeListChatModel(responses=["x"], custom_get_token_ids=letters)
+    msgs = [lib.HumanMessage("aaaa"), lib.AIMessage("bb"), lib.HumanMessage("cc")]
+    # "Humancc" = 7, "AIbb" = 4, "Humanaaaa" = 9
+    assert lib.trim_messages(msgs, max_tokens=11, token_counter=model) == msgs[1:]
+    assert lib.trim_messages(msgs, max_tokens=10, token_counter=model) == msgs[2:]

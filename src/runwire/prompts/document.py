@@ -4,9 +4,10 @@ key. Not here: templates themselves."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runwire.documents import Document
+if TYPE_CHECKING:
+    from runwire.documents import Document
 
 
 def _document_info(doc: Document, prompt: Any) -> dict[str, Any]:
