@@ -18,7 +18,8 @@ def test_list_shows_roots_newest_first_with_trace_tokens(client: Client) -> None
     """The list holds root runs only, newest first, with the tokens of their whole trace."""
     runs = client.json("/api/runs")["runs"]
     assert [r["name"] for r in runs] == [
-        "flaky_step", "streamed_call", PWNED, "failing_chain", "agent_replay", "arithmetic_agent"
+        "flaky_step", "streamed_call", PWNED, "image_question", "failing_chain", "agent_replay",
+        "arithmetic_agent",
     ]  # fmt: skip
     assert runs[-1]["trace_tokens"] == 48  # three agent model calls of 16 tokens
 
@@ -168,8 +169,8 @@ def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
     """The overview of the test store: its four traces, the agent's tokens under its model and
     its root name, latency percentiles, and traces per time bucket adding up."""
     data = client.json("/api/overview?window=1h")
-    assert (data["traces"], data["errors"], data["error_rate"]) == (6, 1, 1 / 6)
-    assert sum(b["runs"] for b in data["buckets"]) == 6
+    assert (data["traces"], data["errors"], data["error_rate"]) == (7, 1, 1 / 7)
+    assert sum(b["runs"] for b in data["buckets"]) == 7
     assert 0 < data["p50"] <= data["p95"]
     models = {m["model"]: m for m in data["models"]}
     assert models["fake-agent-model"]["calls"] == 6  # the agent's three calls, and their replay

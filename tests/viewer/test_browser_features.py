@@ -51,6 +51,7 @@ def test_a_model_call_reads_as_a_conversation(page: Any, traces: Traces) -> None
     holds too), with tokens; raw JSON one click away."""
     _open_model_call(page, traces.ids["agent"], 1)
     chat = page.locator("#conversation")
+    expect(chat.locator(".turn")).to_have_count(4)
     roles = chat.locator(".turn > .role").all_text_contents()
     assert roles == ["System", "Human", "AI", "AI"]
     add = chat.locator(".tool-card[data-call=call_add]")
@@ -68,6 +69,16 @@ def test_a_model_call_reads_as_a_conversation(page: Any, traces: Traces) -> None
     page.locator(".layout").screenshot(path=DOCS_IMG / "viewer-conversation.png")
 
 
+def test_an_image_in_a_message_is_a_thumbnail(page: Any, traces: Traces) -> None:
+    """An image sent as a data URL shows as a small image next to the text of its message."""
+    page.goto(f"/#/run/{traces.ids['image_question']}")
+    human = page.locator("#conversation .turn-human")
+    expect(human).to_contain_text("What is in this picture?")
+    thumb = human.locator("img.thumb")
+    expect(thumb).to_be_visible()
+    assert thumb.evaluate("img => img.naturalWidth") == 8
+
+
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:
     page.goto(f"/#/run/{traces.ids['stream']}")
     reply = page.locator("#conversation .turn.reply")
@@ -79,9 +90,9 @@ def test_an_error_is_shown_where_it_happened_with_the_path_from_the_root(page: A
     """Opening a failed trace selects the step that raised, highlights the path to it, and shows
     the error's type, message and traceback."""
     page.goto(f"/#/run/{traces.ids['failing_chain']}")
+    expect(page.locator("#tree .node.selected .name")).to_have_text("split")
     path = page.locator("#tree .node.error-path .name").all_text_contents()
     assert path == ["failing_chain", "split"]
-    expect(page.locator("#tree .node.selected .name")).to_have_text("split")
     box = page.locator("#error-box")
     expect(box).to_contain_text("ZeroDivisionError: division by zero")
     expect(box.locator(".traceback")).to_contain_text("in split")
@@ -92,20 +103,15 @@ def test_overview_draws_its_charts_from_the_store(page: Any, traces: Traces) -> 
     page.goto("/")
     page.locator("#nav-overview").click()
     expect(page.locator("#tile-traces .tile-value")).to_have_text(str(len(traces.ids)))
-    expect(page.locator("#tile-errors .tile-value")).to_have_text("16.7%")
+    expect(page.locator("#tile-errors .tile-value")).to_have_text("14.3%")
     expect(page.locator("#tile-p95 .tile-value")).to_have_text(TIMING)
     assert page.locator("#runs-chart rect.chart-bar:not(.error)").count() == 48
     assert page.locator("#runs-chart rect.chart-bar.error").count() == 1
     models = page.locator("#by-model tbody tr td:first-child").all_text_contents()
     assert models[0] == "fake-agent-model"
     names = page.locator("#by-name tbody tr td:first-child").all_text_contents()
-    assert set(names) == {
-        "arithmetic_agent",
-        "agent_replay",
-        "failing_chain",
-        "streamed_call",
-        "flaky_step",
-    } | {n for n in names if "script" in n}
+    expected = {"arithmetic_agent", "agent_replay", "failing_chain", "streamed_call", "flaky_step"}
+    assert set(names) == expected | {"image_question"} | {n for n in names if "script" in n}
     page.locator(".windows a", has_text="7d").click()
     expect(page.locator(".windows a.active")).to_have_text("7d")
     page.reload()

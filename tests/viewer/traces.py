@@ -11,7 +11,7 @@ from typing import Any
 from runwire.agents import AgentExecutor, create_tool_calling_agent
 from runwire.callbacks import dispatch_custom_event
 from runwire.language_models import GenericFakeChatModel
-from runwire.messages import AIMessage
+from runwire.messages import AIMessage, HumanMessage
 from runwire.prompts import ChatPromptTemplate
 from runwire.runnables import RunnableLambda
 from runwire.tools import tool
@@ -20,6 +20,9 @@ from runwire.tracers.replay import replay_from
 from runwire.tracers.sqlite import SQLiteTracer
 
 PWNED = "<script>window.__pwned=1</script>"
+IMAGE = (  # an 8x6 blue PNG
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAEUlEQVR4nGOIrvmFFTEMpAQAb01XMQPVoq4AAAAASUVORK5CYII="
+)
 AGENT_NODES = ("add", "multiply", "GenericFakeChatModel", "ChatPromptTemplate", "ToolsAgentOutputParser")
 
 
@@ -106,6 +109,14 @@ def fill(db: Path) -> dict[str, str]:
         failing().invoke({"amount": "12"}, {**config, "run_name": "failing_chain", "tags": ["error"]})
     except ZeroDivisionError:
         pass
+    looker = GenericFakeChatModel(messages=iter(["A blue rectangle."]))
+    question = HumanMessage(
+        content=[
+            {"type": "text", "text": "What is in this picture?"},
+            {"type": "image_url", "image_url": {"url": IMAGE}},
+        ]
+    )
+    looker.invoke([question], {**config, "run_name": "image_question", "tags": ["image"]})
     hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(
         messages=iter([PWNED])
     )
