@@ -151,8 +151,9 @@ def enable(*tracers: Any, content: ContentPolicy | str | None = None) -> list[An
         for tracer in tracers or ("sqlite",):
             if isinstance(tracer, str):
                 key = _normalise(tracer)
-                handler = _enabled.get(key) or made.get(key) or from_spec(tracer, content)
-                made.setdefault(key, handler)
+                handler = _enabled.get(key, made.get(key))
+                if handler is None:
+                    handler = made[key] = from_spec(tracer, content)
             else:
                 handler = tracer
             handlers.append(handler)
