@@ -45,6 +45,7 @@ from runwire.tools._signature import (
     is_validation_error,
     signature_injected,
 )
+from runwire.tools.errors import SchemaAnnotationError, ToolException, check_args_schema_annotation
 from runwire.tools.injected import InjectedToolArg, InjectedToolCallId
 from runwire.tools.output import (
     TOOL_MESSAGE_BLOCK_TYPES,
@@ -55,15 +56,6 @@ from runwire.tools.output import (
 
 _UNHANDLED: Any = object()
 _SCHEMA_INPUTS = frozenset({"name", "description", "args_schema"})
-
-
-class ToolException(Exception):
-    """An error a tool raises to report a failure to the model instead of to the caller
-    (when the tool's `handle_tool_error` is set)."""
-
-
-class SchemaAnnotationError(TypeError):
-    """A tool's `args_schema` is not a pydantic model class or a JSON-schema dict."""
 
 
 ArgsSchema = Any
@@ -98,7 +90,7 @@ class BaseTool(Fields, Runnable[Any, Any]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        _check_args_schema_annotation(cls)
+        check_args_schema_annotation(cls)
         # What `_run`/`_arun` accept is read once per class, not per call.
         cls._run_accepts = _accepts(cls._run)
         cls._arun_accepts = _accepts(cls._arun) if cls._arun is not BaseTool._arun else None
@@ -433,32 +425,6 @@ class BaseTool(Fields, Runnable[Any, Any]):
 
     def __repr__(self) -> str:
         return Fields.__repr__(self)
-
-
-_ANNOTATION_MANDATE = """
-class ChildTool(BaseTool):
-    ...
-    args_schema: Type[BaseModel] = SchemaClass
-    ..."""
-
-
-def _check_args_schema_annotation(cls: type) -> None:
-    """langchain-core's SchemaAnnotationError for `args_schema: BaseModel = ...` (the class of a
-    schema is wanted, `type[BaseModel]`), checked without importing pydantic."""
-    annotation = cls.__dict__.get("__annotations__", {}).get("args_schema")  # noqa: RUF063 - own only
-    if (
-        isinstance(annotation, type)
-        and annotation.__name__ == "BaseModel"
-        and annotation.__module__.startswith("pydantic")
-    ):
-        raise SchemaAnnotationError(
-            f"Tool definition for {cls.__name__} must include valid type annotations"
-            f" for argument 'args_schema' to behave as expected.\n"
-            f"Expected annotation of 'Type[BaseModel]'"
-            f" but got '{annotation}'.\n"
-            f"Expected class looks like:\n"
-            f"{_ANNOTATION_MANDATE}"
-        )
 
 
 def _is_model_class(obj: Any) -> bool:
