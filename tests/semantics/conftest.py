@@ -76,6 +76,8 @@ _WHERE = {
     "tool": "tools",
     "StructuredTool": "tools",
     "Tool": "tools",
+    "BaseRetriever": "retrievers",
+    "Document": "documents",
 }
 
 
