@@ -177,7 +177,7 @@ def test_history_run_tree(lib: Any) -> None:
     check_sync_or_async, each tagged with its sequence step."""
     _, get = _store(lib)
     recorder = lib.Recorder()
-    chat = lib.RunnableWithMessageHistory(lib.RunnableLambda(lambda messages: "ok"), get)
+    chat = lib.RunnableWithMessageHistory(lib.RunnableLambda(lambda messages: messages[-1].content), get)
     chat.invoke("hi", {"callbacks": [recorder], "configurable": {"session_id": "t"}})
     assert recorder.events.tree() == [
         "RunnableWithMessageHistory [] -> chain_end",
