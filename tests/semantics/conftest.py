@@ -188,6 +188,7 @@ _WHERE = {
     "ToolMessage": "messages",
     "tool": "tools",
     "StructuredTool": "tools",
+    "BaseRetriever": "retrievers",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -158,3 +159,32 @@ def test_addable_dict_add_and_aadd(lib: Any) -> None:
             yield chunk
 
     assert asyncio.run(lib.aadd(chunks())) == [1, 2]
+
+
+def test_function_config_drops_root_only_keys(lib: Any) -> None:
+    """`run_name` and `run_id` name the function's own run, so its config has neither; other
+    keys given through with_config or at run time reach it, with and without handlers."""
+    seen: list[Any] = []
+
+    class Quiet(lib.BaseCallbackHandler):
+        def on_chain_start(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    def record(x: int, config: Any) -> int:
+        seen.append(_shape(config))
+        return x
+
+    runnable = lib.RunnableLambda(record)
+    runnable.with_config(run_name="nm", max_concurrency=3, recursion_limit=7).invoke(
+        1, {"run_id": uuid.UUID(int=1)}
+    )
+    runnable.with_config(run_name="nm").invoke(1, {"callbacks": [Quiet()], "run_id": uuid.UUID(int=2)})
+    (lib.RunnableLambda(lambda x: x) | runnable).invoke(
+        1, {"run_name": "top", "tags": ["a"], "callbacks": [Quiet()]}
+    )
+    base = {"callbacks": "CallbackManager", "configurable": {}, "metadata": {}}
+    assert seen == [
+        {**base, "max_concurrency": 3, "recursion_limit": 7, "tags": []},
+        {**base, "recursion_limit": 25, "tags": []},
+        {**base, "recursion_limit": 25, "tags": ["a"]},
+    ]

@@ -170,3 +170,18 @@ def test_in_memory_history(lib: Any) -> None:
     history.clear()
     assert history.messages == []
     assert issubclass(lib.InMemoryChatMessageHistory, lib.BaseChatMessageHistory)
+
+
+def test_history_run_tree(lib: Any) -> None:
+    """The runs a history call makes: load_history, then the wrapped runnable under
+    check_sync_or_async, each tagged with its sequence step."""
+    _, get = _store(lib)
+    recorder = lib.Recorder()
+    chat = lib.RunnableWithMessageHistory(lib.RunnableLambda(lambda messages: messages[-1].content), get)
+    chat.invoke("hi", {"callbacks": [recorder], "configurable": {"session_id": "t"}})
+    assert recorder.events.tree() == [
+        "RunnableWithMessageHistory [] -> chain_end",
+        "  load_history ['seq:step:1'] -> chain_end",
+        "  check_sync_or_async ['seq:step:2'] -> chain_end",
+        "    RunnableLambda [] -> chain_end",
+    ]

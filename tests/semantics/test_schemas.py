@@ -185,3 +185,19 @@ def test_import_of_runnables_loads_no_pydantic() -> None:
     code = "import runwire.runnables, sys; print('pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_retriever_schemas_and_get_prompts(lib: Any) -> None:
+    """A retriever takes a string and returns a list (of documents); `get_prompts` finds the
+    prompt templates in a chain's graph."""
+
+    class Echo(lib.BaseRetriever):
+        def _get_relevant_documents(self, query: str, *, run_manager: Any) -> list[Any]:
+            return [lib.Document(page_content=query)]
+
+    retriever = Echo()
+    assert retriever.get_input_jsonschema() == {"title": "EchoInput", "type": "string"}
+    output = retriever.get_output_jsonschema()
+    assert (output["title"], output["type"]) == ("EchoOutput", "array")
+    prompt = lib.ChatPromptTemplate.from_template("{x}")
+    assert (prompt | lib.FakeListChatModel(responses=["a"])).get_prompts() == [prompt]
