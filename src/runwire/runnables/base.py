@@ -337,7 +337,7 @@ class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """`astream(input)` as RunLogPatch objects (JSON-patch ops on a run-state document), or
-        the accumulated RunLog after each patch with `diff=False` (needs `runwire[log]`)."""
+        the accumulated RunLog after each patch with `diff=False` (needs `runwire[jsonpatch]`)."""
         from runwire.runnables.log_stream import LogStreamCallbackHandler, astream_log
 
         async def run() -> AsyncIterator[Any]:

@@ -6,7 +6,7 @@ A handler that hears every run adds an entry under `/logs/<name>` (`<name>:2`, .
 repeats) when a run starts, appends streamed chunks and tokens, and sets `final_output` and
 `end_time` when it ends; the root run's own chunks arrive as `/streamed_output/-` and a diff of
 the accumulated `/final_output`. Patches are applied with the `jsonpatch` library
-(`pip install "runwire[log]"`), imported only when a log is streamed. Not here: the v2 event
+(`pip install "runwire[jsonpatch]"`), imported only when a log is streamed. Not here: the v2 event
 stream (see `events`), which needs no patches.
 """
 
@@ -35,7 +35,7 @@ def _jsonpatch() -> Any:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "astream_log and astream_events(version='v1') apply JSON patches with the `jsonpatch` "
-            'package, which is not installed. Install it with: pip install "runwire[log]"'
+            'package, which is not installed. Install it with: pip install "runwire[jsonpatch]"'
         ) from exc
     return jsonpatch
 
