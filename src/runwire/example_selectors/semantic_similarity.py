@@ -9,12 +9,10 @@ few-shot prompts that use selectors.
 
 from __future__ import annotations
 
-import importlib
-from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from runwire._fields import Fields
-from runwire.runnables.config import run_in_executor
+from runwire.example_selectors.base import BaseExampleSelector
 
 if TYPE_CHECKING:
     from runwire.documents import Document
@@ -22,41 +20,12 @@ if TYPE_CHECKING:
     from runwire.vectorstores import VectorStore
 
 
-class _SelectorProtocol(ABC):
-    """langchain-core's `BaseExampleSelector` contract, used only while `runwire.example_selectors.base`
-    is absent (it is written alongside; this keeps this module importable on its own)."""
-
-    @abstractmethod
-    def add_example(self, example: dict[str, str]) -> Any:
-        """Add an example to the selector's pool."""
-
-    async def aadd_example(self, example: dict[str, str]) -> Any:
-        return await run_in_executor(None, self.add_example, example)
-
-    @abstractmethod
-    def select_examples(self, input_variables: dict[str, str]) -> list[dict[str, Any]]:
-        """The examples to show for these inputs."""
-
-    async def aselect_examples(self, input_variables: dict[str, str]) -> list[dict[str, Any]]:
-        return await run_in_executor(None, self.select_examples, input_variables)
-
-
-def _base_selector() -> Any:
-    try:
-        return importlib.import_module("runwire.example_selectors.base").BaseExampleSelector
-    except (ImportError, AttributeError):
-        return _SelectorProtocol
-
-
-_BaseExampleSelector: Any = _base_selector()
-
-
 def sorted_values(values: dict[str, str]) -> list[str]:
     """The values of a dict, ordered by key."""
     return [values[key] for key in sorted(values)]
 
 
-class _VectorStoreExampleSelector(Fields, _BaseExampleSelector):  # type: ignore[misc]
+class _VectorStoreExampleSelector(Fields, BaseExampleSelector):
     vectorstore: VectorStore
     k: int = 4
     example_keys: list[str] | None = None
