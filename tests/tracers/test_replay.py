@@ -164,6 +164,17 @@ def test_each_model_gets_its_own_replies_by_tree_position(tmp_path: Path) -> Non
         assert (replay.served, replay.divergences) == (2, [])
 
 
+def test_a_recorded_chain_replays_inside_another_run(tmp_path: Path) -> None:
+    """The recorded chain invoked as a step of a new outer chain still gets its replies."""
+    chain = _two_models(FakeListChatModel(responses=["draft"]), FakeListChatModel(responses=["plan"]))
+    db, root_id, _, _ = _recorded(tmp_path, chain, {"goal": "a trip"})
+    inner = _two_models(FakeListChatModel(responses=[]), FakeListChatModel(responses=[]))
+    outer = RunnableLambda(lambda goal: inner.invoke({"goal": goal}))
+    with replay_from(db, root_id) as replay:
+        assert outer.invoke("a trip").content == "plan"
+    assert replay.served == 2
+
+
 def test_a_reply_recorded_for_another_call_is_never_served(tmp_path: Path) -> None:
     """A call at a position the recording has no call for is refused (strict) or sent to the
     model (non-strict), even when a model of that class has unserved replies elsewhere."""

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from runwire.viewer.app import ViewerApp
+from runwire.viewer.reader import Reader
 from viewer.conftest import ROOT, Client, Traces
 from viewer.traces import PWNED, T0
 
@@ -186,3 +188,25 @@ def test_overview_at_100k_traces_uses_sql_aggregates(big: Client) -> None:
     assert data["traces"] == 100_000
     assert data["errors"] == 20_000
     assert data["p50"] == 0.5
+
+
+def test_overview_of_a_store_from_before_its_indexes(traces: Traces, tmp_path: Path) -> None:
+    """A store not written since its indexes were added (an older runwire's) still has an
+    overview: the same figures, without the index hints."""
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    old = tmp_path / "old.db"
+    shutil.copy(traces.db, old)
+    with closing(sqlite3.connect(old)) as conn:
+        conn.execute("DROP INDEX roots_overview")
+        conn.execute("DROP INDEX llm_by_start")
+        conn.commit()
+    readers = [Reader(old), Reader(traces.db)]
+    try:
+        before, now = (Client(ViewerApp(r, hosts={"127.0.0.1:8765"})) for r in readers)
+        assert before.json("/api/overview?window=1h") == now.json("/api/overview?window=1h")
+    finally:
+        for reader in readers:
+            reader.close()

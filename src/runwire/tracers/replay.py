@@ -7,7 +7,8 @@ matched by its position in the run tree: the path of run names and step tags (`s
 `map:key:k`) from the root to the call, never by a display name alone, so two models in one
 chain each get their own replies (repeated calls on one path, as in an agent loop, are served
 in recorded order). A live run started below the recorded root (a model invoked on its own)
-matches the recorded calls whose path ends with its own. With `strict=True` (the default) a
+matches the recorded calls whose path ends with its own, and a recorded chain replayed inside
+another run matches by the end of the live path. With `strict=True` (the default) a
 call the recording cannot answer raises `ReplayError` rather than reaching the model; with
 `strict=False` the model is called. Calls whose messages differ from the recorded ones are
 still answered and listed in `divergences`, so a changed prompt shows where the run went
@@ -77,13 +78,14 @@ class _Call:
         self.outputs = outputs
 
     def matches(self, live: tuple[Step, ...]) -> bool:
-        """Whether a live call at path `live` is this recorded call: the paths end alike; the
-        live root's step tag is not compared (a root has none), nor its name when both are roots
-        (a run name given at invoke time)."""
-        path = self.path
-        if len(live) > len(path) or path[len(path) - len(live) + 1 :] != live[1:]:
+        """Whether a live call at path `live` is this recorded call: one path ends with the
+        other (a model invoked on its own, or the recorded chain invoked inside another run),
+        where the shorter path's root is compared by name only (a root has no step tag), and
+        not at all when both are roots (a run name given at invoke time)."""
+        short, long = (live, self.path) if len(live) <= len(self.path) else (self.path, live)
+        if long[len(long) - len(short) + 1 :] != short[1:]:
             return False
-        return len(live) == len(path) or path[len(path) - len(live)][0] == live[0][0]
+        return len(short) == len(long) or long[len(long) - len(short)][0] == short[0][0]
 
 
 def _paths(nodes: Iterable[tuple[str, str | None, str, list[str]]]) -> dict[str, tuple[Step, ...]]:

@@ -22,6 +22,19 @@ _ROOTS = "FROM runs INDEXED BY roots_overview WHERE id = trace_id AND start_time
 _CALLS = "FROM runs INDEXED BY llm_by_start WHERE run_type = 'llm' AND start_time >= ? AND start_time < ?"
 
 
+class _Unindexed:
+    """A store written by an older runwire and not written since (migrations run on write): the
+    same queries without the index hints, slower but right."""
+
+    def __init__(self, store: TraceStore) -> None:
+        self.store = store
+
+    def _query(self, sql: str, params: Any = ()) -> Any:
+        for hint in (" INDEXED BY roots_overview", " INDEXED BY llm_by_start"):
+            sql = sql.replace(hint, "")
+        return self.store._query(sql, params)
+
+
 def window_seconds(text: str) -> float:
     """`1h`, `24h`, `7d` or `30d` in seconds."""
     if text not in WINDOWS:
@@ -46,6 +59,9 @@ def _percentiles(store: TraceStore, bounds: tuple[float, float], count: int) -> 
 def overview(store: TraceStore, window: str = "24h", until: float | None = None) -> dict[str, Any]:
     """The overview's figures for the `window` ending at `until` (default: the newest trace)."""
     length = window_seconds(window)
+    indexes = {row["name"] for row in store._query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    if not {"roots_overview", "llm_by_start"} <= indexes:
+        store = _Unindexed(store)  # type: ignore[assignment]
     if until is None:
         newest = store._query(
             "SELECT max(start_time) AS t FROM runs INDEXED BY roots_by_start WHERE id = trace_id"
