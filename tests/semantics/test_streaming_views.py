@@ -238,3 +238,20 @@ async def test_astream_events_v1_filters_drop_the_root_too(lib: Any) -> None:
         "on_chat_model_stream",
         "on_chat_model_end",
     ]
+
+
+def test_child_reusing_the_parents_run_id_in_the_run_log(lib: Any) -> None:
+    """The same duplicate id under `astream_log` and v1 events: the stream ends, the duplicate
+    gets no log entry and no events, the root's output is intact."""
+    run_id = uuid.uuid4()
+    config: dict[str, Any] = {"run_id": run_id}
+    inner = lib.RunnableLambda(add_one)
+
+    def outer(x: int) -> int:
+        return inner.invoke(x, config)
+
+    logs = _collect_in_thread(lambda: lib.RunnableLambda(outer).astream_log(1, config, diff=False))
+    assert logs[-1].state["logs"] == {}
+    assert logs[-1].state["final_output"] == 2
+    events = _collect_in_thread(lambda: lib.RunnableLambda(outer).astream_events(1, config, version="v1"))
+    assert [event["event"] for event in events] == ["on_chain_start", "on_chain_stream", "on_chain_end"]
