@@ -78,6 +78,8 @@ _WHERE = {
     "convert_to_messages": "messages",
     "RunLog": "tracers.log_stream",
     "RunLogPatch": "tracers.log_stream",
+    "tool": "tools",
+    "BaseRetriever": "retrievers",
 }
 
 
