@@ -238,3 +238,47 @@ async def test_astream_events_v1_filters_drop_the_root_too(lib: Any) -> None:
         "on_chat_model_stream",
         "on_chat_model_end",
     ]
+
+
+def test_child_reusing_the_parents_run_id_in_the_run_log(lib: Any) -> None:
+    """The same duplicate id under `astream_log` and v1 events: the stream ends, the duplicate
+    gets no log entry and no events, the root's output is intact."""
+    run_id = uuid.uuid4()
+    config: dict[str, Any] = {"run_id": run_id}
+    inner = lib.RunnableLambda(add_one)
+
+    def outer(x: int) -> int:
+        return inner.invoke(x, config)
+
+    logs = _collect_in_thread(lambda: lib.RunnableLambda(outer).astream_log(1, config, diff=False))
+    assert logs[-1].state["logs"] == {}
+    assert logs[-1].state["final_output"] == 2
+    events = _collect_in_thread(lambda: lib.RunnableLambda(outer).astream_events(1, config, version="v1"))
+    assert [event["event"] for event in events] == ["on_chain_start", "on_chain_stream", "on_chain_end"]
+
+
+async def test_run_log_and_v1_events_of_tools_and_retrievers(lib: Any) -> None:
+    """Tool and retriever runs get `tool` / `retriever` entries with langchain's inputs and
+    outputs, in the log and in v1 events."""
+
+    @lib.tool
+    def double(x: int) -> int:
+        """Double x."""
+        return x * 2
+
+    class Echo(lib.BaseRetriever):  # type: ignore[misc, name-defined]
+        def _get_relevant_documents(self, query: str, *, run_manager: Any) -> list[Any]:
+            return [lib.Document(query)]
+
+    logs = await _patches(lib.RunnableLambda(lambda x: {"x": x}) | double, 3, diff=False)
+    entry = logs[-1].state["logs"]["double"]
+    assert (entry["type"], entry["final_output"], logs[-1].state["final_output"]) == (
+        "tool",
+        {"output": 6},
+        6,
+    )
+    events = [e async for e in (lib.RunnablePassthrough() | Echo()).astream_events("q", version="v1")]
+    retriever = [e for e in events if e["name"] == "Echo"]
+    assert [e["event"] for e in retriever] == ["on_retriever_start", "on_retriever_end"]
+    assert retriever[0]["data"] == {"input": {"query": "q"}}
+    assert retriever[1]["data"]["output"] == {"documents": [lib.Document("q")]}

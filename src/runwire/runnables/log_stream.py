@@ -159,6 +159,10 @@ class LogStreamCallbackHandler(BaseCallbackHandler):
         self._keys: dict[UUID, str] = {}
         self._types: dict[UUID, str] = {}
         self._counts: dict[str, int] = {}
+        # Runs started with the id of a run still open (a config with `run_id` passed on to a
+        # child) are left out, and so are their end events (see `astream_events`).
+        self._open: set[UUID] = set()
+        self._duplicates: dict[UUID, int] = {}
         self.root_id: UUID | None = None
 
     def __aiter__(self) -> AsyncIterator[RunLogPatch]:
@@ -201,6 +205,10 @@ class LogStreamCallbackHandler(BaseCallbackHandler):
     # -- runs ------------------------------------------------------------------------------------
 
     def _create(self, run_type: str, run_id: UUID, inputs: Any, kwargs: dict[str, Any]) -> None:
+        if run_id in self._open:
+            self._duplicates[run_id] = self._duplicates.get(run_id, 0) + 1
+            return
+        self._open.add(run_id)
         name = kwargs.get("name") or (kwargs.get("serialized") or {}).get("name") or run_type
         if self.root_id is None:
             self.root_id = run_id
@@ -214,8 +222,8 @@ class LogStreamCallbackHandler(BaseCallbackHandler):
             self.send({"op": "replace", "path": "", "value": {**state, "name": name, "type": run_type}})
             return
         tags = list(kwargs.get("tags") or ())
-        if run_id in self._keys or not self.include_run(name, run_type, tags):
-            return  # a run reusing an open run's id is not logged twice
+        if not self.include_run(name, run_type, tags):
+            return
         with self._lock:
             count = self._counts[name] = self._counts.get(name, 0) + 1
             key = self._keys[run_id] = name if count == 1 else f"{name}:{count}"
@@ -243,6 +251,11 @@ class LogStreamCallbackHandler(BaseCallbackHandler):
         return None if value == {"input": ""} else value  # a streamed run's input comes at its end
 
     def _update(self, run_id: UUID, outputs: Any, inputs: Any = None) -> None:
+        duplicates = self._duplicates.get(run_id)
+        if duplicates:  # the end of a duplicate: the run with this id is still open
+            self._duplicates[run_id] = duplicates - 1
+            return
+        self._open.discard(run_id)
         key = self._keys.get(run_id)
         run_type = self._types.get(run_id, "chain")
         if key is not None:
@@ -279,6 +292,8 @@ class LogStreamCallbackHandler(BaseCallbackHandler):
         return outputs.get("output") if isinstance(outputs, dict) else None
 
     def _stream(self, run_id: UUID, *ops: dict[str, Any]) -> None:
+        if self._duplicates.get(run_id):
+            return
         key = self._keys.get(run_id)
         if key is not None and run_id != self.root_id:
             self.send(*({**op, "path": f"/logs/{key}/{op['path']}"} for op in ops))
