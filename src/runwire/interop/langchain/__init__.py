@@ -18,5 +18,15 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from runwire.interop.langchain._convert import from_lc, to_lc
 from runwire.interop.langchain._from import LangChainRunnable, from_langchain
+from runwire.interop.langchain._to import RunwireChatModel, RunwireRunnable, RunwireTool, to_langchain
 
-__all__ = ["LangChainRunnable", "from_langchain", "from_lc", "to_lc"]
+__all__ = [
+    "LangChainRunnable",
+    "RunwireChatModel",
+    "RunwireRunnable",
+    "RunwireTool",
+    "from_langchain",
+    "from_lc",
+    "to_langchain",
+    "to_lc",
+]
