@@ -6,10 +6,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.messages import AIMessage as LcAIMessage
 from langchain_core.tracers.stdout import ConsoleCallbackHandler
+
 from runwire.language_models import GenericFakeChatModel
 from runwire.messages import AIMessage
 from runwire.output_parsers import StrOutputParser

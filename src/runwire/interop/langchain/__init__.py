@@ -19,6 +19,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from runwire.interop.langchain._convert import from_lc, to_lc
 from runwire.interop.langchain._from import LangChainRunnable, from_langchain
 from runwire.interop.langchain._to import RunwireChatModel, RunwireRunnable, RunwireTool, to_langchain
+from runwire.interop.langchain._tracing import install_from_env, install_tracing
+
+install_from_env()  # RUNWIRE_TRACE's tracers hear langchain's runs too
 
 __all__ = [
     "LangChainRunnable",
@@ -27,6 +30,7 @@ __all__ = [
     "RunwireTool",
     "from_langchain",
     "from_lc",
+    "install_tracing",
     "to_langchain",
     "to_lc",
 ]

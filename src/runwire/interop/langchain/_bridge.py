@@ -60,13 +60,23 @@ def _passthrough(self: Any, run_id: Any, output: Any) -> Any:  # noqa: ARG001 - 
     return output
 
 
+_heard: dict[int, tuple[Any, Any]] = {}
+
+
 def heard_by_runwire(handler: Any) -> Any:
     """`handler` as langchain calls it: langchain-core's own handlers as they are, runwire's
     wrapped so they get runwire objects."""
     lc_base = sys.modules["langchain_core.callbacks.base"].BaseCallbackHandler
     if isinstance(handler, lc_base):
         return handler
+    # One wrapper per handler: langchain de-duplicates handlers by identity (configure hooks).
+    found = _heard.get(id(handler))
+    if found is not None and found[0] is handler:
+        return found[1]
+    if len(_heard) >= 1024:
+        _heard.clear()
     wrapper = _heard_class(bool(getattr(handler, "wants_tokens", False)))()
+    _heard[id(handler)] = (handler, wrapper)
     wrapper.handler = handler
     methods = _overridden(type(handler))
     wrapper.run_inline = not any(methods.values())  # sync handlers run inline, as in runwire
