@@ -13,9 +13,13 @@ if TYPE_CHECKING:
 # RUNWIRE_TRACE=sqlite[:PATH],console adds tracers to every run (runwire.tracers._global): read
 # once, here, so the core never imports tracers and an unset variable costs nothing per call.
 if _os.environ.get("RUNWIRE_TRACE"):
+    import sys as _sys
+
     from runwire.tracers._global import activate_from_env as _activate
 
-    _activate()
+    _env_tracers = _activate()
+    if "langchain_core" in _sys.modules:  # langchain's runs too (runwire.interop.langchain)
+        import runwire.interop.langchain  # noqa: F401 - importing it installs the tracers
 
 
 def __getattr__(name: str) -> object:

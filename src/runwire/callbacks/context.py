@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from collections.abc import Sequence
 from contextvars import ContextVar, Token
@@ -116,9 +117,14 @@ def enter_run(run: BaseRunManager) -> Any:
     in this task or thread). Returns what `exit_run` needs; call it in the same task/thread."""
     token = current_run.set(run)
     hooks = run._dispatch.scopes
-    if not hooks:
+    foreign = _LC_CONFIG in _modules
+    if not hooks and not foreign:
         return token
     opened = []
+    if foreign:  # langchain-core is loaded: its calls made with no config nest under this run
+        from runwire.interop.langchain._bridge import enter_lc
+
+        opened.append((_LANGCHAIN, enter_lc(run)))
     for handler, enter, _ in hooks:
         try:
             opened.append((handler, enter(run.run_id)))
@@ -132,11 +138,21 @@ def exit_run(token: Any) -> None:
     if type(token) is _Scoped:
         for handler, inner in reversed(token.opened):
             try:
+                if handler is _LANGCHAIN:
+                    from runwire.interop.langchain._bridge import exit_lc
+
+                    exit_lc(inner)
+                    continue
                 handler.exit_run(inner)
             except Exception as exc:
                 _log_hook_failure(handler, "exit_run", exc)
         token = token.token
     current_run.reset(token)
+
+
+_modules = sys.modules
+_LC_CONFIG = "langchain_core.runnables.config"
+_LANGCHAIN = object()  # marks langchain's context in `_Scoped.opened`
 
 
 class _Scoped:

@@ -10,6 +10,7 @@ when it sets `raise_error`. Not here: run ids, parents or tags (see `manager`).
 
 from __future__ import annotations
 
+import sys
 import threading
 import types
 from collections import deque
@@ -88,6 +89,20 @@ def _flag(handler: Any, name: str) -> bool:
         return False
 
 
+_modules = sys.modules
+
+
+def _langchain_bridge(handler: Any) -> Any:
+    """runwire.interop.langchain's bridge if `handler` is a langchain-core handler (which gets
+    langchain-core objects), else None. Read at compile time only, never per event."""
+    module = _modules.get("langchain_core.callbacks.base")
+    if module is None or not isinstance(handler, module.BaseCallbackHandler):
+        return None
+    from runwire.interop.langchain import _bridge
+
+    return _bridge
+
+
 class Dispatch:
     """A compiled, immutable handler set. `listening` is False when no method would ever run."""
 
@@ -95,7 +110,14 @@ class Dispatch:
 
     def __init__(self, handlers: Sequence[Any]) -> None:
         unique: list[Any] = []
+        foreign: dict[int, Any] = {}
         for handler in handlers:
+            bridge = _langchain_bridge(handler)
+            if bridge is not None:
+                inner = bridge.unwrap(handler)  # a runwire handler wrapped for langchain: itself
+                if inner is handler:
+                    foreign[id(handler)] = bridge
+                handler = inner  # noqa: PLW2901
             if not any(handler is seen for seen in unique):  # identity: one object hears once
                 unique.append(handler)
         self.handlers: tuple[Any, ...] = tuple(unique)
@@ -104,17 +126,30 @@ class Dispatch:
         for handler in self.handlers:
             methods = _overridden(type(handler))
             copies = not _flag(handler, "payloads_read_only")
+            bridge = foreign.get(id(handler))
+
+            def get(event: str, is_async: bool, h: Any = handler, b: Any = bridge) -> Any:
+                method = getattr(h, event)
+                return method if b is None else b.lc_method(method, is_async)
+
             for event, is_async in methods.items():
                 if not _flag(handler, EVENTS[event]):
-                    table.setdefault(event, []).append((handler, getattr(handler, event), is_async, copies))
+                    table.setdefault(event, []).append((handler, get(event, is_async), is_async, copies))
             # Chat starts go to on_chat_model_start, else fall back to on_llm_start (as langchain).
             if "on_chat_model_start" in methods:
                 if not _flag(handler, "ignore_chat_model"):
                     chat_start.append(
-                        (handler, handler.on_chat_model_start, methods["on_chat_model_start"], False)
+                        (
+                            handler,
+                            get("on_chat_model_start", methods["on_chat_model_start"]),
+                            methods["on_chat_model_start"],
+                            False,
+                        )
                     )
             elif "on_llm_start" in methods and not _flag(handler, "ignore_llm"):
-                chat_start.append((handler, handler.on_llm_start, methods["on_llm_start"], True))
+                chat_start.append(
+                    (handler, get("on_llm_start", methods["on_llm_start"]), methods["on_llm_start"], True)
+                )
         self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
         self.chat_start = tuple(chat_start)
         self.listening = bool(self.table) or bool(self.chat_start)
@@ -132,7 +167,8 @@ class Dispatch:
         self.listening = self.listening or bool(self.scopes)
         # A handler asks chat models to stream inside `invoke` so it hears tokens (see BaseChatModel).
         self.wants_tokens = "on_llm_new_token" in self.table and any(
-            _flag(h, "wants_tokens") for h, *_ in self.table["on_llm_new_token"]
+            _flag(h, "wants_tokens") or (id(h) in foreign and foreign[id(h)].lc_wants_tokens(h))
+            for h, *_ in self.table["on_llm_new_token"]
         )
 
     def __contains__(self, event: str) -> bool:

@@ -10,6 +10,7 @@ Not here: handler method selection (see `dispatch`) or what a component does wit
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -104,10 +105,32 @@ def _attach_point(config: dict[str, Any] | None) -> Attach | None:
     if isinstance(callbacks, list | tuple):
         dispatch = compile_handlers(callbacks)
         return (dispatch, dispatch, None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA)
+    lc_base = _modules.get("langchain_core.callbacks.base")
+    if lc_base is not None and isinstance(callbacks, lc_base.BaseCallbackManager):
+        # What LangGraph hands its nodes: runs attach under its parent, its handlers hear them.
+        from runwire.interop.langchain._bridge import attach_from_lc
+
+        return attach_from_lc(callbacks)  # type: ignore[no-any-return]
+    kind = type(callbacks)
     raise TypeError(
-        f"config['callbacks'] must be a list of handlers or a CallbackManager, got "
-        f"{type(callbacks).__name__}. Pass config={{'callbacks': [handler]}}."
+        f"config['callbacks'] must be a list of handlers or a CallbackManager (runwire's or "
+        f"langchain-core's), got {kind.__module__}.{kind.__qualname__}. Pass "
+        f"config={{'callbacks': [handler]}}."
     )
+
+
+_modules = sys.modules
+_LC_CONFIG = "langchain_core.runnables.config"
+
+
+def _langchain_parent() -> Attach | None:
+    """The parent langchain-core's context names (a runwire call made with no config inside a
+    langchain run); looked at only when langchain-core is loaded."""
+    if _modules[_LC_CONFIG].var_child_runnable_config.get() is None:
+        return None
+    from runwire.interop.langchain._bridge import attach_from_lc_context
+
+    return attach_from_lc_context()  # type: ignore[no-any-return]
 
 
 def open_run(
@@ -126,10 +149,20 @@ def open_run(
         parent = current_run.get()
         if parent is None:
             scoped = scoped_handlers.get()
-            if not own_callbacks and not scoped:
-                return None  # the common silent case: two ContextVar reads
-            dispatch = inh = compile_handlers(with_process(scoped))
-            parent_run_id, tags, inh_tags, md, inh_md = None, _NO_TAGS, _NO_TAGS, _NO_METADATA, _NO_METADATA
+            point = _langchain_parent() if _LC_CONFIG in _modules else None
+            if point is not None:
+                dispatch, inh, parent_run_id, tags, inh_tags, md, inh_md = point
+            elif not own_callbacks and not scoped:
+                return None  # the common silent case: two ContextVar reads and a dict lookup
+            else:
+                dispatch = inh = compile_handlers(with_process(scoped))
+                parent_run_id, tags, inh_tags, md, inh_md = (
+                    None,
+                    _NO_TAGS,
+                    _NO_TAGS,
+                    _NO_METADATA,
+                    _NO_METADATA,
+                )
         else:
             dispatch = inh = parent._inh
             parent_run_id, tags, md = parent.run_id, parent._inh_tags, parent._inh_md

@@ -299,6 +299,7 @@ class CallbackManagerForLLMRun(RunManager):
     def on_llm_new_token(self, token: Any, *, chunk: Any = None, **kwargs: Any) -> None:
         entries = self._dispatch.table.get("on_llm_new_token")
         if entries:
+            _name_chunk(chunk, self.run_id)
             kw = {
                 "run_id": self.run_id,
                 "parent_run_id": self.parent_run_id,
@@ -314,6 +315,14 @@ class CallbackManagerForLLMRun(RunManager):
 
     def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
         self.finish_error(error, **kwargs)
+
+
+def _name_chunk(chunk: Any, run_id: UUID) -> None:
+    """Give a heard chunk the run's message id before handlers see it (as `stream()` does), so
+    UIs merging by id (LangGraph's messages stream) show one message; the merged reply keeps it."""
+    message = getattr(chunk, "message", None)
+    if message is not None and message.id is None:
+        message.id = f"run-{run_id}"
 
 
 class CallbackManagerForToolRun(ParentRunManager):
@@ -397,6 +406,7 @@ class AsyncCallbackManagerForLLMRun(AsyncRunManager):
     async def on_llm_new_token(self, token: Any, *, chunk: Any = None, **kwargs: Any) -> None:
         entries = self._dispatch.table.get("on_llm_new_token")
         if entries:
+            _name_chunk(chunk, self.run_id)
             kw = {
                 "run_id": self.run_id,
                 "parent_run_id": self.parent_run_id,

@@ -8,6 +8,7 @@
     runwire traces prune --older-than 7d | --keep N
     runwire traces replay ID --chain module:attr
     runwire ui [--port 8765] [--host 127.0.0.1]   the web viewer (`runwire.viewer`)
+    runwire run [--trace sqlite,console] -- python app.py   trace an unchanged (LangChain) app
     runwire --version
 `traces tail` on a store that does not exist yet waits for it.
 
@@ -91,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--no-strict", action="store_true", help="call the model when the recording has no reply"
     )
+    run = commands.add_parser(
+        "run", help="run a program with runwire's tracers on every runwire/LangChain/LangGraph run"
+    )
+    run.add_argument("--db", default=argparse.SUPPRESS, help="trace store file for the sqlite tracer")
+    run.add_argument("--trace", default="sqlite", help="tracer specs as in RUNWIRE_TRACE (default sqlite)")
+    run.add_argument("program", nargs=argparse.REMAINDER, help="the command, after --")
     ui = commands.add_parser("ui", parents=[common], help="browse traces in a local web viewer")
     ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free)")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
@@ -113,6 +120,10 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        from runwire.cli.run import run_program
+
+        return run_program(args)
     if args.command == "ui":
         from runwire.viewer.server import run
     else:

@@ -10,6 +10,7 @@ Not here: concrete combinators (sequence, parallel, ...), each in its own module
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -529,6 +530,11 @@ def coerce_to_runnable(thing: Any) -> Runnable[Any, Any]:
         from runwire.runnables.parallel import RunnableParallel
 
         return RunnableParallel(thing)
+    lc = sys.modules.get("langchain_core.runnables.base")  # never imported here: only if loaded
+    if lc is not None and isinstance(thing, lc.Runnable):
+        from runwire.interop.langchain import from_langchain
+
+        return from_langchain(thing)
     if callable(thing):
         from runwire.runnables.function import RunnableGenerator, RunnableLambda, is_generator_function
 
