@@ -1,12 +1,16 @@
 """The viewer's pages in headless Chromium: conversation view, errors where they happened, the
 overview, comparing two runs, keyboard navigation and deep links, and the fixed defects.
 
-The conversation and overview screenshots are the ones README and docs show (docs/img/).
+The conversation and overview screenshots are the ones README and docs show (docs/img/); a run
+with RUNWIRE_DOCS_SCREENSHOTS=1 writes them there (other runs keep them in the test's shots
+folder, so a test run leaves the work tree unchanged).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -14,6 +18,13 @@ from playwright.sync_api import expect
 from viewer.conftest import ROOT, SHOTS, Traces
 
 DOCS_IMG = ROOT / "docs" / "img"
+
+
+def _docs_shot(name: str) -> Path:
+    """Where a screenshot the docs show goes: docs/img/ when asked to refresh them, else SHOTS."""
+    return (DOCS_IMG if os.environ.get("RUNWIRE_DOCS_SCREENSHOTS") == "1" else SHOTS) / name
+
+
 TIMING = re.compile(r"^\d+(\.\d+)? (ms|s)$")
 
 
@@ -66,7 +77,7 @@ def test_a_model_call_reads_as_a_conversation(page: Any, traces: Traces) -> None
     expect(page.locator("#raw-json pre")).to_contain_text('"tool_calls"')
     page.locator("#raw-json summary").click()
     page.screenshot(path=SHOTS / "conversation.png", full_page=True)
-    page.locator(".layout").screenshot(path=DOCS_IMG / "viewer-conversation.png")
+    page.locator(".layout").screenshot(path=_docs_shot("viewer-conversation.png"))
 
 
 def test_an_image_in_a_message_is_a_thumbnail(page: Any, traces: Traces) -> None:
@@ -117,7 +128,7 @@ def test_overview_draws_its_charts_from_the_store(page: Any, traces: Traces) -> 
     page.reload()
     expect(page.locator(".windows a.active")).to_have_text("7d")
     page.screenshot(path=SHOTS / "overview.png", full_page=True)
-    page.screenshot(path=DOCS_IMG / "viewer-overview.png", full_page=True)
+    page.screenshot(path=_docs_shot("viewer-overview.png"), full_page=True)
 
 
 def test_a_run_and_its_replay_compare_side_by_side(page: Any, traces: Traces) -> None:
