@@ -199,3 +199,12 @@ def test_tool_with_content_and_artifact() -> None:
     message = to_langchain(lookup).invoke(call)
     assert isinstance(message, LcToolMessage)
     assert (message.content, message.artifact, message.tool_call_id) == ("found k", {"key": "k"}, "c9")
+
+
+async def test_async_tool_and_batch_through_langchain() -> None:
+    """A runwire tool and runnable called by langchain's async and batch paths."""
+    assert await to_langchain(add).ainvoke({"a": 2, "b": 2}) == 4
+    doubled = to_langchain(RunnableLambda(lambda x: 2 * x))
+    assert doubled.batch([1, 2]) == [2, 4]
+    assert await doubled.abatch([1, 2]) == [2, 4]
+    assert [c async for c in doubled.astream(3)] == [6]
