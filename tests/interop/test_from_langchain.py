@@ -174,3 +174,14 @@ def test_import_runwire_does_not_import_langchain() -> None:
         "assert not [m for m in sys.modules if m.startswith(('langchain', 'runwire.interop'))]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_langchain_async_callback_manager_is_accepted(tree: Tree) -> None:
+    """An AsyncCallbackManager (what async LangGraph nodes receive) works under ainvoke too."""
+    from langchain_core.callbacks import AsyncCallbackManager as LcAsyncCallbackManager
+
+    manager = LcAsyncCallbackManager.configure([tree])
+    manager.parent_run_id = UUID(int=9)
+    assert await RunnableLambda(lambda x: x + 1).ainvoke(1, {"callbacks": manager}) == 2
+    _, kw = tree.payload("on_chain_start", "RunnableLambda")
+    assert kw["parent_run_id"] == UUID(int=9)

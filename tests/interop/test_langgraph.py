@@ -184,3 +184,31 @@ def test_react_agent_with_runwire_model_and_tool(tmp_path: Path) -> None:
     with TraceStore(tmp_path / "traces.db") as store:
         (trace,) = store.traces()
         assert [name for _, name in _stored(store, trace["id"])] == names
+
+
+async def test_function_node_calling_runwire_without_config_nests() -> None:
+    """A plain LangGraph function node (sync and async) calling a runwire chain with no config:
+    the chain's runs nest under the node's run."""
+    model = GenericFakeChatModel(messages=itertools.cycle([AIMessage("hi")]))
+    chain = ChatPromptTemplate.from_template("{q}") | model | StrOutputParser()
+
+    async def ask_async(state: State) -> State:
+        return {"m": await chain.ainvoke({"q": state["q"]})}
+
+    graph = langgraph_graph.StateGraph(State)
+    graph.add_node("ask", lambda s: {"a": chain.invoke({"q": s["q"]})})
+    graph.add_node("ask_async", ask_async)
+    graph.add_edge(langgraph_graph.START, "ask")
+    graph.add_edge("ask", "ask_async")
+    collector = RunCollectorCallbackHandler()
+    out = await graph.compile().ainvoke({"q": "x"}, {"callbacks": [collector]})
+    assert (out["a"], out["m"]) == ("hi", "hi")
+    sequence = [
+        (1, "RunnableSequence"),
+        (2, "ChatPromptTemplate"),
+        (2, "GenericFakeChatModel"),
+        (2, "StrOutputParser"),
+    ]
+    ask, ask_async = collector.traced_runs[0].child_runs
+    assert _names(ask, 0) == [(0, "ask"), *sequence]
+    assert _names(ask_async, 0) == [(0, "ask_async"), *sequence]

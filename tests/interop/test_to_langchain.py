@@ -170,3 +170,41 @@ def test_runwire_to_langchain_to_runwire_without_config(tree: Tree) -> None:
     inner = LcLambda(lambda x: model.invoke(x), name="inner")
     (RunnableLambda(lambda x: x) | inner).invoke("q", {"callbacks": [tree]})
     assert tree.starts()[-1] == ("GenericFakeChatModel", "inner")
+
+
+async def test_langchain_astream_events_over_a_runwire_chain() -> None:
+    """langchain-core's astream_events over to_langchain(runwire chain): the runwire runs are
+    reported with the model's tokens (langchain's event handler turns runwire's wants_tokens on)."""
+    from runwire.output_parsers import StrOutputParser
+    from runwire.prompts import ChatPromptTemplate
+
+    chain = ChatPromptTemplate.from_template("{q}") | _model("a b c") | StrOutputParser()
+    events = [(e["event"], e["name"]) async for e in to_langchain(chain).astream_events({"q": "x"})]
+    assert events[0] == ("on_chain_start", "RunnableSequence")
+    assert ("on_chat_model_start", "GenericFakeChatModel") in events
+    assert events.count(("on_chat_model_stream", "GenericFakeChatModel")) == 5
+    assert events[-1] == ("on_chain_end", "RunnableSequence")
+
+
+def test_tool_with_content_and_artifact() -> None:
+    """A runwire tool returning (content, artifact), called with a tool call through langchain,
+    gives a langchain ToolMessage carrying both."""
+
+    @tool(response_format="content_and_artifact")
+    def lookup(key: str) -> tuple[str, dict[str, str]]:
+        """Look a key up."""
+        return f"found {key}", {"key": key}
+
+    call = {"type": "tool_call", "name": "lookup", "args": {"key": "k"}, "id": "c9"}
+    message = to_langchain(lookup).invoke(call)
+    assert isinstance(message, LcToolMessage)
+    assert (message.content, message.artifact, message.tool_call_id) == ("found k", {"key": "k"}, "c9")
+
+
+async def test_async_tool_and_batch_through_langchain() -> None:
+    """A runwire tool and runnable called by langchain's async and batch paths."""
+    assert await to_langchain(add).ainvoke({"a": 2, "b": 2}) == 4
+    doubled = to_langchain(RunnableLambda(lambda x: 2 * x))
+    assert doubled.batch([1, 2]) == [2, 4]
+    assert await doubled.abatch([1, 2]) == [2, 4]
+    assert [c async for c in doubled.astream(3)] == [6]

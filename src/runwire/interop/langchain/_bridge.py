@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runwire.callbacks.dispatch import EVENTS, Dispatch, _overridden, compile_handlers
-from runwire.interop.langchain._convert import from_lc, to_lc
+from runwire.interop.langchain._convert import from_lc, kw_from_lc, kw_to_lc, to_lc
 
 _IGNORES = sorted({flag for flag in EVENTS.values() if flag})
 
@@ -89,12 +89,12 @@ def _to_runwire_call(method: Callable[..., Any], is_async: bool) -> Callable[...
     if is_async:
 
         async def acall(*args: Any, **kwargs: Any) -> Any:
-            return await method(*from_lc(args), **from_lc(kwargs))
+            return await method(*from_lc(args), **kw_from_lc(kwargs))
 
         return acall
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        return method(*from_lc(args), **from_lc(kwargs))
+        return method(*from_lc(args), **kw_from_lc(kwargs))
 
     return call
 
@@ -212,12 +212,12 @@ def lc_method(method: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
     if is_async:
 
         async def acall(*args: Any, **kwargs: Any) -> Any:
-            return await method(*to_lc(args), **to_lc(kwargs))
+            return await method(*to_lc(args), **kw_to_lc(kwargs))
 
         return acall
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        return method(*to_lc(args), **to_lc(kwargs))
+        return method(*to_lc(args), **kw_to_lc(kwargs))
 
     return call
 
@@ -232,20 +232,25 @@ def lc_wants_tokens(handler: Any) -> bool:
 
 class RunAsLc:
     """The `callbacks` runwire puts in langchain's `var_child_runnable_config` while one of its
-    runs executes: langchain copies it (`ensure_config`), which builds the real manager lazily."""
+    runs executes: langchain copies it (`ensure_config`, several times per langchain call), so
+    the real manager is built on the first copy only and copied after that."""
 
-    __slots__ = ("run",)
+    __slots__ = ("_manager", "run")
 
     def __init__(self, run: Any) -> None:
         self.run = run
+        self._manager: Any = None
 
     def copy(self) -> Any:
-        manager = lc_callbacks({"callbacks": self.run.get_child()}, is_async=False)
+        manager = self._manager
         if manager is None:
-            from langchain_core.callbacks import CallbackManager
+            manager = lc_callbacks({"callbacks": self.run.get_child()}, is_async=False)
+            if manager is None:
+                from langchain_core.callbacks import CallbackManager
 
-            manager = CallbackManager(handlers=[], parent_run_id=self.run.run_id)
-        return manager
+                manager = CallbackManager(handlers=[], parent_run_id=self.run.run_id)
+            self._manager = manager
+        return manager.copy()
 
 
 def enter_lc(run: Any) -> Any:

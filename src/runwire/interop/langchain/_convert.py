@@ -33,20 +33,50 @@ def _walk(value: Any, cache: dict[type, Converter | None], find: Callable[[type]
     if kind in _PLAIN:
         return value
     if kind is list or kind is tuple:
-        items = [_walk(v, cache, find) for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
+        items, changed = [], False
+        for item in value:
+            out = item if item.__class__ in _PLAIN else _walk(item, cache, find)
+            changed = changed or out is not item
+            items.append(out)
+        if not changed:
             return value
         return items if kind is list else tuple(items)
     if kind is dict:
-        out = {k: _walk(v, cache, find) for k, v in value.items()}
-        if all(out[k] is v for k, v in value.items()):
-            return value
-        return out
+        found: dict[Any, Any] | None = None
+        for key, item in value.items():
+            if item.__class__ in _PLAIN:
+                continue
+            out = _walk(item, cache, find)
+            if out is not item:
+                if found is None:
+                    found = dict(value)
+                found[key] = out
+        return value if found is None else found
     try:
         convert = cache[kind]
     except KeyError:
         convert = cache[kind] = find(kind)
     return value if convert is None else convert(value)
+
+
+_PAYLOAD_KW = ("chunk", "response", "inputs", "outputs")
+
+
+def kw_to_lc(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Event keyword arguments with their payloads (`chunk=`, `response=`) as langchain-core's;
+    ids, tags and metadata are left as they are."""
+    for key in _PAYLOAD_KW:
+        if key in kwargs:
+            kwargs[key] = to_lc(kwargs[key])
+    return kwargs
+
+
+def kw_from_lc(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kw_to_lc`, the other way."""
+    for key in _PAYLOAD_KW:
+        if key in kwargs:
+            kwargs[key] = from_lc(kwargs[key])
+    return kwargs
 
 
 # -- runwire -> langchain-core ------------------------------------------------------------------

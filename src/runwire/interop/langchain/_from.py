@@ -10,6 +10,7 @@ Not here: the other direction (see `_to`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -47,19 +48,19 @@ class LangChainRunnable(Runnable[Any, Any]):
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         cfg = lc_config(config, is_async=False)
-        token = current_run.set(None)
+        tokens = _into_lc(cfg)
         try:
             return from_lc(self.runnable.invoke(to_lc(input), cfg, **kwargs))
         finally:
-            current_run.reset(token)
+            _back(tokens)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         cfg = lc_config(config, is_async=True)
-        token = current_run.set(None)
+        tokens = _into_lc(cfg)
         try:
             return from_lc(await self.runnable.ainvoke(to_lc(input), cfg, **kwargs))
         finally:
-            current_run.reset(token)
+            _back(tokens)
 
     def batch(
         self,
@@ -73,13 +74,13 @@ class LangChainRunnable(Runnable[Any, Any]):
         if executor is not None:
             return super().batch(inputs, config, return_exceptions=return_exceptions, executor=executor)
         configs = [lc_config(c, is_async=False) for c in _config_list(config, len(inputs))]
-        token = current_run.set(None)
+        tokens = _into_lc(None)
         try:
             out = self.runnable.batch(
                 [to_lc(x) for x in inputs], configs, return_exceptions=return_exceptions, **kwargs
             )
         finally:
-            current_run.reset(token)
+            _back(tokens)
         return [from_lc(x) for x in out]
 
     async def abatch(
@@ -96,46 +97,60 @@ class LangChainRunnable(Runnable[Any, Any]):
                 inputs, config, return_exceptions=return_exceptions, executor=executor
             )
         configs = [lc_config(c, is_async=True) for c in _config_list(config, len(inputs))]
-        token = current_run.set(None)
+        tokens = _into_lc(None)
         try:
             out = await self.runnable.abatch(
                 [to_lc(x) for x in inputs], configs, return_exceptions=return_exceptions, **kwargs
             )
         finally:
-            current_run.reset(token)
+            _back(tokens)
         return [from_lc(x) for x in out]
 
     def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
         cfg = lc_config(config, is_async=False)
-        return _chunks(self.runnable.stream(to_lc(input), cfg, **kwargs))
+        return _chunks(self.runnable.stream(to_lc(input), cfg, **kwargs), cfg)
 
     def astream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> AsyncIterator[Any]:
         cfg = lc_config(config, is_async=True)
-        return _achunks(self.runnable.astream(to_lc(input), cfg, **kwargs))
+        return _achunks(self.runnable.astream(to_lc(input), cfg, **kwargs), cfg)
 
     def transform(
         self, input: Iterator[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Any]:
         cfg = lc_config(config, is_async=False)
-        return _chunks(self.runnable.transform(map(to_lc, input), cfg, **kwargs))
+        return _chunks(self.runnable.transform(map(to_lc, input), cfg, **kwargs), cfg)
 
     def atransform(
         self, input: AsyncIterator[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
         cfg = lc_config(config, is_async=True)
-        return _achunks(self.runnable.atransform(_ato_lc(input), cfg, **kwargs))
+        return _achunks(self.runnable.atransform(_ato_lc(input), cfg, **kwargs), cfg)
 
 
-def _chunks(inner: Iterator[Any]) -> Iterator[Any]:
+def _into_lc(cfg: Any) -> tuple[Any, Any, Any]:
+    """Make langchain's context the current one: runwire's current run cleared (a runwire call
+    with no config inside finds langchain's run instead) and langchain's config variable set to
+    what langchain is given (so it does not build a manager from runwire's run again)."""
+    var = sys.modules["langchain_core.runnables.config"].var_child_runnable_config
+    return current_run.set(None), var, var.set(cfg)
+
+
+def _back(tokens: tuple[Any, Any, Any]) -> None:
+    run_token, var, lc_token = tokens
+    var.reset(lc_token)
+    current_run.reset(run_token)
+
+
+def _chunks(inner: Iterator[Any], cfg: Any) -> Iterator[Any]:
     try:
         while True:
-            token = current_run.set(None)
+            tokens = _into_lc(cfg)
             try:
                 chunk = next(inner)
             except StopIteration:
                 return
             finally:
-                current_run.reset(token)
+                _back(tokens)
             yield from_lc(chunk)
     finally:
         close = getattr(inner, "close", None)
@@ -143,16 +158,16 @@ def _chunks(inner: Iterator[Any]) -> Iterator[Any]:
             close()
 
 
-async def _achunks(inner: AsyncIterator[Any]) -> AsyncIterator[Any]:
+async def _achunks(inner: AsyncIterator[Any], cfg: Any) -> AsyncIterator[Any]:
     try:
         while True:
-            token = current_run.set(None)
+            tokens = _into_lc(cfg)
             try:
                 chunk = await anext(inner)
             except StopAsyncIteration:
                 return
             finally:
-                current_run.reset(token)
+                _back(tokens)
             yield from_lc(chunk)
     finally:
         aclose = getattr(inner, "aclose", None)
@@ -174,8 +189,6 @@ def _config_list(config: Any, count: int) -> list[Any]:
 
 
 def _is_lc_runnable(value: Any) -> bool:
-    import sys
-
     module = sys.modules.get("langchain_core.runnables.base")
     return module is not None and isinstance(value, module.Runnable)
 
