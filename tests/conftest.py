@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from llama_fixtures import gguf_path, llama_server  # noqa: F401 - one local model server per session
 from runwire.callbacks.context import current_run
 
 _real_connect = socket.socket.connect

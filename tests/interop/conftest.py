@@ -1,5 +1,5 @@
-"""Fixtures for the LangChain interop tests: the loopback `llama_cpp.server` of the provider
-tests, and a recorder that keeps each event's run id, parent and payload types."""
+"""Fixtures for the LangChain interop tests (the loopback `llama_cpp.server` is the suite's, from
+tests/llama_fixtures.py): a recorder that keeps each event's run id, parent and payload types."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from uuid import UUID
 
 import pytest
 
-from chat_models.conftest import gguf_path, llama_server  # noqa: F401 - shared fixtures
 from runwire.callbacks import BaseCallbackHandler
 
 pytest.importorskip("langchain_core")
