@@ -4,6 +4,8 @@ almost nothing when nobody listens. Import from the submodules (`runwire.runnabl
 
 import os as _os
 
+from runwire._not_yet import install_module_finder as _install_module_finder
+
 __version__ = "0.1.0"
 
 TYPE_CHECKING = False  # `typing` is not needed to import runwire
@@ -22,9 +24,14 @@ if _os.environ.get("RUNWIRE_TRACE"):
         import runwire.interop.langchain  # noqa: F401 - importing it installs the tracers
 
 
+_install_module_finder()  # `import runwire.indexing` (a langchain-core module not here yet) says so
+
+
 def __getattr__(name: str) -> object:
     if name == "tracing":  # `with runwire.tracing("sqlite", "console"):`, loaded on first use
         from runwire.tracers._global import tracing
 
         return tracing
-    raise AttributeError(f"module 'runwire' has no attribute {name!r}")
+    from runwire._not_yet import missing_attribute  # `from runwire import indexing` says it is not here yet
+
+    raise missing_attribute(__name__, name)

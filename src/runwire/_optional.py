@@ -20,6 +20,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "llama_cpp": ("llama-cpp-python", "local"),
     "anthropic": ("anthropic", "anthropic"),
     "openai": ("openai", "openai"),
+    "transformers": ("transformers", "transformers"),
 }
 
 

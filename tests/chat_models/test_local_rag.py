@@ -35,6 +35,25 @@ def test_local_embeddings_are_unit_vectors_that_rank_by_meaning(embeddings: Llam
     assert embeddings.embed_documents([]) == []
 
 
+def test_a_store_on_local_embeddings_round_trips_through_dump_and_load(
+    embeddings: LlamaCppEmbeddings, tmp_path: Path
+) -> None:
+    """Vectors, texts and metadata objects (a source Document) come back from the JSON file;
+    the loaded store searches like the original without embedding the documents again."""
+    from runwire.documents import Document
+
+    source = Document("the atlas", metadata={"page": 3})
+    texts = ["Paris is the capital of France.", "Dogs are loyal pets."]
+    store = InMemoryVectorStore(embeddings)
+    store.add_documents([Document(t, id=str(i), metadata={"source": source}) for i, t in enumerate(texts)])
+    store.dump(str(tmp_path / "store.json"))
+    loaded = InMemoryVectorStore.load(str(tmp_path / "store.json"), embeddings)
+    assert loaded.store == store.store
+    assert loaded.get_by_ids(["0"])[0].metadata["source"] == source
+    query = "What is the capital of France?"
+    assert loaded.similarity_search_with_score(query) == store.similarity_search_with_score(query)
+
+
 def test_a_missing_model_file_says_where_to_point() -> None:
     with pytest.raises(ProviderNotInstalledError, match=r"no GGUF model file at '/nonexistent\.gguf'"):
         LlamaCppEmbeddings(model_path="/nonexistent.gguf")

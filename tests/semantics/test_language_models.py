@@ -4,6 +4,8 @@ limiters and the fake models. One program per test; both libraries must agree.""
 from __future__ import annotations
 
 import asyncio
+import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +37,25 @@ def test_token_counting_with_custom_token_ids(lib: Any) -> None:
     with pytest.warns(UserWarning, match="Counting tokens in tool schemas is not yet supported"):
         assert model.get_num_tokens_from_messages(messages, tools=[]) == 16
     assert lib.FakeListLLM(responses=["x"], custom_get_token_ids=letters).get_num_tokens("abc") == 3
+
+
+def test_default_token_ids_without_transformers_is_an_import_error_with_a_way_out(
+    lib: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `transformers`, the GPT-2 default fails with langchain-core's ImportError text;
+    runwire's adds the extra to install and the alternatives (its own difference)."""
+    monkeypatch.setitem(sys.modules, "transformers", None)  # `import transformers` now fails
+    for model in (lib.FakeListChatModel(responses=["x"]), lib.FakeListLLM(responses=["x"])):
+        # langchain-core warns "Using fallback GPT-2 tokenizer" once per process, even before
+        # failing; runwire only when it does use GPT-2. The error is what is compared here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(ImportError, match=r"^Could not import transformers") as caught:
+                model.get_num_tokens("hello")
+        if lib.name == "runwire":
+            assert type(caught.value).__name__ == "MissingDependencyError"
+            assert 'pip install "runwire[transformers]"' in str(caught.value)
+            assert "custom_get_token_ids=" in str(caught.value)
 
 
 # -- caches -------------------------------------------------------------------------------------

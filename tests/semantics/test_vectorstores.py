@@ -9,6 +9,7 @@ Where runwire deliberately differs, each library's own behaviour is asserted (se
 from __future__ import annotations
 
 import asyncio
+import datetime
 import math
 from typing import Any, ClassVar
 
@@ -294,6 +295,44 @@ def test_relevance_score_threshold_search(lib: Any) -> None:
     expected = [t for t in ranking("fruit") if cosine(q, Vectors.TABLE[t]) >= 0.9]
     assert [d.page_content for d in retriever.invoke("fruit")] == expected
     assert 0 < len(expected) < 6
+
+
+def test_dump_and_load_round_trip_metadata_objects(lib: Any, tmp_path: Any) -> None:
+    """`dump` writes metadata as langchain-core's `dumpd` does: a Document in metadata comes
+    back a Document, a tuple a list; a message is refused on load (only Documents are allowed)
+    and an object with no serialization is written as "not_implemented" and refused on load."""
+    store = lib.InMemoryVectorStore(embeddings(lib))
+    inner = lib.Document("inner", metadata={"k": 1})
+    store.add_documents([lib.Document("apple pie", id="a", metadata={"doc": inner, "t": (1, 2)})])
+    path = tmp_path / "sub" / "store.json"
+    store.dump(str(path))
+    loaded = lib.InMemoryVectorStore.load(str(path), embeddings(lib))
+    (doc,) = loaded.get_by_ids(["a"])
+    assert doc.metadata == {"doc": inner, "t": [1, 2]}
+    assert loaded.similarity_search("apple pie", k=1) == [doc]
+    refused = [
+        ({"m": lib.HumanMessage("hi")}, ValueError, "Deserialization of .*HumanMessage.* is not allowed"),
+        ({"when": datetime.date(2020, 1, 1)}, NotImplementedError, "doesn't implement serialization"),
+    ]
+    for metadata, error, message in refused:
+        store = lib.InMemoryVectorStore(embeddings(lib))
+        store.add_documents([lib.Document("apple pie", id="a", metadata=metadata)])
+        store.dump(str(path))
+        with pytest.raises(error, match=message):
+            lib.InMemoryVectorStore.load(str(path), embeddings(lib))
+
+
+def test_a_dump_by_langchain_core_loads_in_runwire(langchain: Any, runwire: Any, tmp_path: Any) -> None:
+    """The file format is langchain-core's: runwire reads its dump, Documents in metadata too."""
+    store = langchain.InMemoryVectorStore(embeddings(langchain))
+    inner = langchain.Document("inner", metadata={"k": 1})
+    store.add_documents([langchain.Document("apple pie", id="a", metadata={"doc": inner})])
+    path = tmp_path / "store.json"
+    store.dump(str(path))
+    (doc,) = runwire.InMemoryVectorStore.load(str(path), embeddings(runwire)).get_by_ids(["a"])
+    assert doc == runwire.Document(
+        "apple pie", id="a", metadata={"doc": runwire.Document("inner", metadata={"k": 1})}
+    )
 
 
 def test_a_store_implementing_add_texts_gets_add_documents(lib: Any) -> None:

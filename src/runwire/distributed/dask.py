@@ -1,4 +1,4 @@
-"""DaskExecutor: the remote run protocol on `dask.distributed` (`pip install runwire[dask]`).
+"""DaskExecutor: the remote run protocol on `dask.distributed` (`pip install "runwire[dask]"`).
 
 Each chunk is one task (`client.submit(run_chunk, ...)`, unique key, `retries`), at most
 `max_in_flight` at once. A task whose worker dies is rescheduled by Dask; its events travel in

@@ -29,3 +29,8 @@ class Embeddings(ABC):
     async def aembed_query(self, text: str) -> list[float]:
         """Async `embed_query` (a worker thread unless overridden)."""
         return await run_in_executor(None, self.embed_query, text)
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(Embeddings, "Embeddings")  # langchain-core methods not here yet explain so

@@ -144,11 +144,18 @@ def _gpt2_token_ids(text: str) -> list[int]:
     if not _GPT2:
         try:
             from transformers import GPT2TokenizerFast  # type: ignore[import-not-found]
-        except ImportError:
-            raise ImportError(
+        except ImportError as exc:
+            from runwire._optional import MissingDependencyError
+
+            # langchain-core's text first (code may match on it), then runwire's ways out.
+            raise MissingDependencyError(
                 "Could not import transformers python package. This is needed in order to calculate "
-                "get_token_ids. Please install it with `pip install transformers`, or pass "
-                "custom_get_token_ids= to the model (a function from text to token ids)."
+                'get_token_ids. Please install it with `pip install "runwire[transformers]"` (GPT-2\'s '
+                "tokenizer, langchain-core's default; downloaded from Hugging Face on first use), or "
+                "pass custom_get_token_ids= to the model (a function from text to token ids), or count "
+                "with runwire.messages.count_tokens_approximately. ChatLlamaCpp counts with its own "
+                "tokenizer and needs none of these.",
+                name=exc.name,
             ) from None
         import warnings
 

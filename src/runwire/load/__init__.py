@@ -19,3 +19,10 @@ __all__ = [
     "loads",
     "to_json_not_implemented",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A langchain-core name runwire does not have yet fails with a pointer to the migration guide."""
+    from runwire._not_yet import missing_attribute
+
+    raise missing_attribute(__name__, name)

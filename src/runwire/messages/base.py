@@ -218,6 +218,11 @@ class BaseMessage(Record):
         extra = None if name == "_extra" else self._extra
         if extra is not None and name in extra:
             return extra[name]
+        try:
+            getattr(type(self), name)  # a langchain-core method runwire lacks raises its explaining error
+        except AttributeError as error:
+            if type(error).__name__ == "NotInRunwireYetError":
+                raise
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
@@ -358,3 +363,8 @@ def message_to_dict(message: BaseMessage) -> dict[str, Any]:
 def messages_to_dict(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     """`message_to_dict` for each message."""
     return [message_to_dict(m) for m in messages]
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(BaseMessage, "BaseMessage")  # langchain-core methods not here yet explain so

@@ -239,3 +239,8 @@ class _Cumulative:
             self.message = None
         self.parts.append(output_text(chunk, parser))
         return "".join(self.parts)
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(BaseOutputParser, "BaseOutputParser")  # langchain-core methods not here yet explain so

@@ -253,3 +253,8 @@ class StringPromptTemplate(BasePromptTemplate[str]):
         """The template with each variable shown as `{name}`."""
         dummy = {v: colored(f"{{{v}}}") if html else f"{{{v}}}" for v in self.input_variables}
         return self.format(**dummy)
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(BasePromptTemplate, "BasePromptTemplate")  # langchain-core methods not here yet explain so

@@ -147,3 +147,8 @@ def __getattr__(name: str) -> object:
     from runwire._not_yet import missing_attribute
 
     raise missing_attribute(__name__, name)
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(BaseRetriever, "BaseRetriever")  # langchain-core methods not here yet explain so

@@ -510,3 +510,8 @@ __all__ = [
     "format_output",
     "is_tool_call",
 ]
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(BaseTool, "BaseTool")  # langchain-core methods not here yet explain so

@@ -247,7 +247,7 @@ class Output:
 
 
 def _rich_available() -> bool:
-    """rich is optional (`pip install runwire[console]`); without it output is plain ANSI."""
+    """rich is optional (`pip install "runwire[console]"`); without it output is plain ANSI."""
     try:
         import rich  # noqa: F401
     except ImportError:

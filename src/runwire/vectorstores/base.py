@@ -347,3 +347,8 @@ class VectorStore(ABC):
 
         tags = kwargs.pop("tags", None) or self._get_retriever_tags()
         return VectorStoreRetriever(vectorstore=self, tags=tags, **kwargs)
+
+
+from runwire._not_yet import install_methods as _install_methods  # noqa: E402 - needs the class
+
+_install_methods(VectorStore, "VectorStore")  # langchain-core methods not here yet explain so

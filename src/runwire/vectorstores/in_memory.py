@@ -322,18 +322,26 @@ class InMemoryVectorStore(VectorStore):
 
     @classmethod
     def load(cls, path: str, embedding: Embeddings, **kwargs: Any) -> InMemoryVectorStore:
-        """A store read from a JSON file written by `dump`."""
+        """A store read from a JSON file written by `dump` (runwire's or langchain-core's: the
+        format is the same). Documents in metadata come back as Documents; other serialized
+        objects are refused, as in langchain-core."""
+        from runwire.load import load
+
         store = cls(embedding=embedding, **kwargs)
         with Path(path).open(encoding="utf-8") as file:
-            store.store = json.load(file)
+            store.store = load(json.load(file), allowed_objects=[Document])
         return store
 
     def dump(self, path: str) -> None:
-        """Write the store (ids, vectors, texts, metadata) to a JSON file."""
+        """Write the store (ids, vectors, texts, metadata) to a JSON file. Metadata values are
+        written as langchain-core's `dumpd` writes them: serializable objects (a Document, a
+        message) as constructor records, anything else not JSON as a "not_implemented" record."""
+        from runwire.load import dumpd
+
         target = Path(path)
         target.parent.mkdir(exist_ok=True, parents=True)
         with target.open("w", encoding="utf-8") as file:
-            json.dump(dict(self._store), file, indent=2)
+            json.dump(dumpd(dict(self._store)), file, indent=2)
 
 
 def _identity(score: float) -> float:
