@@ -120,6 +120,13 @@ def test_overview_draws_its_charts_from_the_store(page: Any, traces: Traces) -> 
     assert page.locator("#runs-chart rect.chart-bar.error").count() == 1
     models = page.locator("#by-model tbody tr td:first-child").all_text_contents()
     assert models[0] == "fake-agent-model"
+    for table in ("#by-model", "#by-name"):  # latency percentiles of every model and root name
+        headers = page.locator(f"{table} thead th").all_text_contents()
+        p50, p95 = headers.index("p50"), headers.index("p95")
+        for row in page.locator(f"{table} tbody tr").all():
+            cells = row.locator("td").all_text_contents()
+            assert TIMING.match(cells[p50]), cells
+            assert TIMING.match(cells[p95]), cells
     names = page.locator("#by-name tbody tr td:first-child").all_text_contents()
     expected = {"arithmetic_agent", "agent_replay", "failing_chain", "streamed_call", "flaky_step"}
     assert set(names) == expected | {"image_question"} | {n for n in names if "script" in n}

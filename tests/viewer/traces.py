@@ -141,6 +141,11 @@ T0 = 1_700_000_000.0
 MODELS = ("gpt-4o-mini", "claude-3-haiku", "smollm2-135m")
 
 
+def latency(n: int) -> float:
+    """Seconds the `n`th generated trace (and its model call) took: 0.1 to 2.0, varied."""
+    return 0.1 * (1 + (n * 7) % 20)
+
+
 def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> None:
     """`count` root runs (one per trace), one every second from T0, straight into the runs table;
     with `model_calls`, each trace also has one model call (model and tokens) under its root."""
@@ -153,7 +158,7 @@ def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> N
         status = STATUSES[n % 5]
         tags = json.dumps(["even" if n % 2 == 0 else "odd", *(["rare"] if n % 1000 == 0 else [])])
         start = T0 + n
-        end = None if status == "running" else start + 0.5
+        end = None if status == "running" else start + latency(n)
         rows.append((run_id, run_id, 0, name, "chain", status, tags, start, end, n % 50))
         if model_calls:
             call = f"{n:08x}-0000-4000-8000-000000000001"
