@@ -90,6 +90,20 @@ def test_an_image_in_a_message_is_a_thumbnail(page: Any, traces: Traces) -> None
     assert thumb.evaluate("img => img.naturalWidth") == 8
 
 
+def test_a_reply_shows_the_finish_reason_its_model_reported(page: Any, traces: Traces) -> None:
+    """In `generation_info` (ChatLlamaCpp, OpenAI) or the message's `response_metadata`
+    (Anthropic's `stop_reason`); a model that reports none (the fakes) shows no finish."""
+    page.goto(f"/#/run/{traces.ids['image_question']}")
+    expect(page.locator("#conversation .turn.reply .reply-facts")).to_contain_text("finish: length")
+    page.goto(f"/#/run/{traces.ids['xss']}")
+    page.locator("#tree .node", has_text="GenericFakeChatModel").click()
+    expect(page.locator("#conversation .turn.reply .reply-facts")).to_contain_text("finish: end_turn")
+    _open_model_call(page, traces.ids["agent"], 1)
+    facts = page.locator("#conversation .turn.reply .reply-facts")
+    expect(facts).to_contain_text("12 in · 4 out tokens")
+    expect(facts).not_to_contain_text("finish")
+
+
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:
     page.goto(f"/#/run/{traces.ids['stream']}")
     reply = page.locator("#conversation .turn.reply")

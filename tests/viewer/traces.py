@@ -11,7 +11,8 @@ from typing import Any
 from runwire.agents import AgentExecutor, create_tool_calling_agent
 from runwire.callbacks import dispatch_custom_event
 from runwire.language_models import GenericFakeChatModel
-from runwire.messages import AIMessage, HumanMessage
+from runwire.messages import AIMessage, BaseMessage, HumanMessage
+from runwire.outputs import ChatGeneration, ChatResult
 from runwire.prompts import ChatPromptTemplate
 from runwire.runnables import RunnableLambda
 from runwire.tools import tool
@@ -89,8 +90,24 @@ def failing() -> Any:
     return ChatPromptTemplate.from_template("Share {amount} apples") | model | RunnableLambda(split)
 
 
+class CutOffModel(GenericFakeChatModel):
+    """A scripted model whose reply stopped at its token limit, reported the way ChatLlamaCpp and
+    OpenAI-compatible servers report it: `finish_reason` in the generation's `generation_info`."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        generation = ChatGeneration(message=self._next(), generation_info={"finish_reason": "length"})
+        return ChatResult(generations=[generation])
+
+
 def fill(db: Path) -> dict[str, str]:
-    """The agent run, a prompt carrying a <script>, a streamed model call, a retried step.
+    """The agent run, a prompt carrying a <script> (its model's reply reports a stop reason), an
+    image question (its reply was cut off: finish reason `length`), a streamed model call, a retried step.
     Returns the root run ids by role."""
     tracer = SQLiteTracer(db)
     config: dict[str, Any] = {"callbacks": [tracer]}
@@ -109,7 +126,7 @@ def fill(db: Path) -> dict[str, str]:
         failing().invoke({"amount": "12"}, {**config, "run_name": "failing_chain", "tags": ["error"]})
     except ZeroDivisionError:
         pass
-    looker = GenericFakeChatModel(messages=iter(["A blue rectangle."]))
+    looker = CutOffModel(messages=iter(["A blue rectangle."]))
     question = HumanMessage(
         content=[
             {"type": "text", "text": "What is in this picture?"},
@@ -117,9 +134,8 @@ def fill(db: Path) -> dict[str, str]:
         ]
     )
     looker.invoke([question], {**config, "run_name": "image_question", "tags": ["image"]})
-    hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(
-        messages=iter([PWNED])
-    )
+    said = AIMessage(PWNED, response_metadata={"stop_reason": "end_turn"})  # as Anthropic reports it
+    hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(messages=iter([said]))
     hostile.invoke({"text": PWNED}, {**config, "run_name": PWNED, "tags": ["xss"]})
     streamer = GenericFakeChatModel(messages=iter(["streamed tokens arrive one by one"]))
     list(streamer.stream("Say something", {**config, "run_name": "streamed_call", "tags": ["stream"]}))
