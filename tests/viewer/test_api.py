@@ -13,7 +13,7 @@ import pytest
 
 from runwire.viewer.app import ViewerApp
 from runwire.viewer.reader import Reader
-from viewer.conftest import ROOT, Client, Traces
+from viewer.conftest import ROOT, Client, Traces, client_for
 from viewer.traces import MODELS, NAMES, PWNED, STATUSES, T0, latency
 
 
@@ -188,6 +188,32 @@ def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
 def _nearest_rank(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return tuple(ordered[max(1, math.ceil(len(ordered) * f)) - 1] for f in (0.5, 0.95))  # type: ignore[return-value]
+
+
+def test_overview_counts_the_model_calls_of_the_newest_trace(tmp_path: Path) -> None:
+    """The window ends at the newest run: a model call that starts a moment after its trace
+    (the newest) still counts, so the overview's tokens match the list's."""
+    import time
+
+    from runwire.language_models import GenericFakeChatModel
+    from runwire.messages import AIMessage
+    from runwire.runnables import RunnableLambda
+    from runwire.tracers.sqlite import SQLiteTracer
+
+    usage = {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    model = GenericFakeChatModel(messages=iter([AIMessage("hi", usage_metadata=usage)]))
+    slow = RunnableLambda(lambda text: time.sleep(0.02) or text)  # the call starts 20 ms in
+    db = tmp_path / "t.db"
+    tracer = SQLiteTracer(db)
+    (slow | model).invoke("hello", {"callbacks": [tracer], "run_name": "newest"})
+    tracer.close()
+    for client in client_for(db):
+        data = client.json("/api/overview?window=1h")
+        assert client.json("/api/runs")["runs"][0]["trace_tokens"] == 7
+    (name,) = data["names"]
+    assert (name["name"], name["total_tokens"]) == ("newest", 7)
+    (row,) = data["models"]
+    assert (row["calls"], row["total_tokens"]) == (1, 7)
 
 
 def test_overview_at_100k_traces_uses_sql_aggregates(big: Client) -> None:

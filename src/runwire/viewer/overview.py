@@ -7,8 +7,8 @@ latency is one `ORDER BY latency LIMIT 1 OFFSET rank` walk of an index that keep
 latency order (`roots_by_latency`; by group: `roots_by_name_latency`, `llm_by_model_latency`),
 so a group's percentiles cost a walk over that group's runs (all time, filtered by the window
 inside the index): no sort, and no Python loop over rows (only over the few groups shown).
-All queries read one snapshot (one read transaction). The window ends at the newest trace in the
-store (an old store still shows its last day), or at `until`.
+All queries read one snapshot (one read transaction). The window ends at the newest trace or
+model call in the store (an old store still shows its last day), or at `until`.
 Not here: HTTP (`app`), drawing (the page draws the charts itself, as SVG).
 """
 
@@ -97,8 +97,11 @@ def _figures(store: TraceStore, length: float, window: str, until: float | None)
     if not set(_INDEXES) <= indexes:
         store = _Unindexed(store)  # type: ignore[assignment]
     if until is None:
+        # The newest trace's model calls start after it: the window takes them in too.
         newest = store._query(
-            "SELECT max(start_time) AS t FROM runs INDEXED BY roots_by_start WHERE id = trace_id"
+            "SELECT max(t) AS t FROM (SELECT max(start_time) AS t FROM runs INDEXED BY roots_by_start "
+            "WHERE id = trace_id UNION ALL SELECT max(start_time) FROM runs INDEXED BY llm_by_start "
+            "WHERE run_type = 'llm')"
         )[0]["t"]
         until = (float(newest) if newest is not None else 0.0) + 1e-3
     bounds = (until - length, until)
