@@ -104,6 +104,30 @@ def test_a_reply_shows_the_finish_reason_its_model_reported(page: Any, traces: T
     expect(facts).not_to_contain_text("finish")
 
 
+def test_a_trace_header_counts_runs_and_only_reported_tokens(page: Any, traces: Traces) -> None:
+    """ "1 run", not "1 runs"; and no "0 tokens" for a trace whose models reported no usage
+    (the list shows "-" for it too), while a trace with usage shows its sum."""
+    page.goto(f"/#/run/{traces.ids['stream']}")
+    facts = page.locator("#run-facts")
+    expect(facts).to_contain_text(" · 1 run")
+    expect(facts).not_to_contain_text("tokens")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    expect(facts).to_have_text(re.compile(r" · \d+ runs · 48 tokens$"))
+
+
+def test_the_time_filters_say_which_end_they_are(page: Any, traces: Traces) -> None:
+    """The two date-time boxes carry visible labels (a browser shows both as mm/dd/yyyy)."""
+    page.goto("/")
+    expect(page.locator("label.when", has=page.locator("#filter-since"))).to_contain_text("started after")
+    expect(page.locator("label.when", has=page.locator("#filter-until"))).to_contain_text("before")
+    page.get_by_label("started after").fill("2000-01-01T00:00")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#runs tbody tr")).to_have_count(len(traces.ids))
+    page.get_by_label("started before").fill("2000-01-02T00:00")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#runs tbody tr")).to_have_count(0)
+
+
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:
     page.goto(f"/#/run/{traces.ids['stream']}")
     reply = page.locator("#conversation .turn.reply")
@@ -120,7 +144,11 @@ def test_an_error_is_shown_where_it_happened_with_the_path_from_the_root(page: A
     assert path == ["failing_chain", "split"]
     box = page.locator("#error-box")
     expect(box).to_contain_text("ZeroDivisionError: division by zero")
-    expect(box.locator(".traceback")).to_contain_text("in split")
+    traceback = box.locator(".traceback")
+    expect(traceback).to_contain_text("in split")
+    # Taller than its box, it opens scrolled to its end: the frame that raised, not runwire's own
+    assert traceback.evaluate("e => e.scrollHeight > e.clientHeight")
+    assert traceback.evaluate("e => e.scrollTop > 0 && e.scrollTop + e.clientHeight >= e.scrollHeight - 2")
     page.screenshot(path=SHOTS / "error.png", full_page=True)
 
 

@@ -29,7 +29,8 @@ function filterForm() {
       location.hash = `#/?${new URLSearchParams(entries)}`; // the route shows the list
     },
   }, input("name", "search", "name contains  (press /)"), input("tag", "text", "tag"), status,
-  input("since", "datetime-local", "since"), input("until", "datetime-local", "until"),
+  el("label", { class: "when" }, "started after", input("since", "datetime-local", "started after")),
+  el("label", { class: "when" }, "before", input("until", "datetime-local", "started before")),
   el("button", { type: "submit", text: "Search" }));
 }
 

@@ -143,7 +143,8 @@ function renderRun() {
   const span = { start: root.start_time, length: Math.max(1e-6, Math.max(...ends) - root.start_time) };
   const rows = [];
   treeRows(root, 0, span, rows);
-  const tokens = runs.reduce((sum, r) => sum + ((r.usage && r.usage.total_tokens) || 0), 0);
+  const counted = runs.filter((r) => r.usage && r.usage.total_tokens != null); // fakes report none: no "0 tokens"
+  const tokens = counted.length ? ` · ${counted.reduce((sum, r) => sum + r.usage.total_tokens, 0)} tokens` : "";
   const copy = el("button", { id: "copy-json", text: "Copy as JSON" });
   copy.addEventListener("click", async () => {
     try {
@@ -171,9 +172,11 @@ function renderRun() {
     el("div", { class: "run-head" }, el("h1", { text: root.name }),
       el("span", { class: `status-${root.status}`, text: root.status }),
       el("span", { class: "mono dim", title: root.id, text: shortId(root.id) }),
-      el("span", { class: "dim", text: `${when(root.start_time)} · ${seconds(root.end_time == null ? null : root.end_time - root.start_time)} · ${runs.length} runs · ${tokens} tokens` }),
+      el("span", { class: "dim", text: `${when(root.start_time)} · ${seconds(root.end_time == null ? null : root.end_time - root.start_time)} · ${runs.length} ${runs.length === 1 ? "run" : "runs"}${tokens}`, id: "run-facts" }),
       expandAll, collapse, copy, el("a", { href: `/api/runs/${trace.id}/export`, target: "_blank", text: "JSON" }), compare),
     el("div", { class: "layout" }, el("div", { class: "tree-pane" }, search, tree), detail(selected)));
+  const traceback = view.querySelector("#error-box .traceback");
+  if (traceback) traceback.scrollTop = traceback.scrollHeight; // where it failed: the last frame, read first
   if (hadFocus === "tree" || hadFocus === "tree-search") {
     const again = document.getElementById(hadFocus);
     again.focus();
