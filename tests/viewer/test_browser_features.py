@@ -128,6 +128,20 @@ def test_the_time_filters_say_which_end_they_are(page: Any, traces: Traces) -> N
     expect(page.locator("#runs tbody tr")).to_have_count(0)
 
 
+def test_the_attempts_of_a_retried_step_are_numbered(page: Any, traces: Traces) -> None:
+    """A trace that succeeded on its second attempt: its failed first attempt is labelled as such."""
+    page.goto(f"/#/run/{traces.ids['flaky_step']}")
+    steps = page.locator("#tree .node", has_text="step").filter(has_not_text="flaky_step")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0).locator(".attempt")).to_have_text("attempt 1")
+    expect(steps.nth(0).locator(".bar")).to_have_class(re.compile(r"\berror\b"))
+    expect(steps.nth(1).locator(".attempt")).to_have_text("attempt 2")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    page.locator("#expand-all").click()
+    expect(page.locator("#tree .node", has_text="GenericFakeChatModel")).to_have_count(4)
+    expect(page.locator("#tree .attempt")).to_have_count(0)  # same names, but nothing retried
+
+
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:
     page.goto(f"/#/run/{traces.ids['stream']}")
     reply = page.locator("#conversation .turn.reply")

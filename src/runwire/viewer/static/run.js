@@ -7,7 +7,21 @@ const trace = { data: null, id: null, expanded: new Set(), selected: null, searc
 function buildTree(runs, rootId) {
   const nodes = new Map(runs.map((r) => [r.id, { ...r, children: [] }]));
   for (const r of runs) if (r.id !== rootId && nodes.has(r.parent_id)) nodes.get(r.parent_id).children.push(nodes.get(r.id));
+  for (const node of nodes.values()) numberAttempts(node.children);
   return nodes;
+}
+
+// A retried step runs once per attempt under one parent, under one name (later attempts are
+// tagged retry:attempt:N): number them, so a failed first attempt in a trace that went on to
+// succeed reads as "attempt 1", not as an unexplained error.
+function numberAttempts(children) {
+  const retried = new Set(children.filter((c) => (c.tags || []).some((t) => t.startsWith("retry:attempt:"))).map((c) => c.name));
+  const seen = new Map();
+  for (const child of children) {
+    if (!retried.has(child.name)) continue;
+    seen.set(child.name, (seen.get(child.name) || 0) + 1);
+    child.attempt = seen.get(child.name);
+  }
 }
 
 function firstToken(run) {
@@ -48,7 +62,8 @@ function treeRows(node, depth, span, out) {
   bar.style.left = `${(100 * (node.start_time - span.start)) / span.length}%`;
   bar.style.width = `${(100 * (end - node.start_time)) / span.length}%`;
   const label = el("span", { class: "label" }, el("span", { class: "name", text: node.name }),
-    el("span", { class: "kind", text: node.run_type }));
+    el("span", { class: "kind", text: node.run_type }),
+    node.attempt ? el("span", { class: "kind attempt", text: `attempt ${node.attempt}` }) : null);
   label.style.paddingLeft = `${depth * 1.1}rem`;
   const classes = ["node", trace.selected === node.id && "selected", trace.errorPath.has(node.id) && "error-path",
     trace.search && matches(node) && "match"].filter(Boolean).join(" ");
