@@ -181,6 +181,8 @@ def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
     assert 0 < models["fake-agent-model"]["p50"] <= models["fake-agent-model"]["p95"]
     names = {n["name"]: n for n in data["names"]}
     assert names["arithmetic_agent"]["total_tokens"] == 48
+    assert names["flaky_step"]["total_tokens"] is None  # no model call: no tokens, rather than 0
+    assert models["streamed_call"]["total_tokens"] is None  # a model that reports no usage
     assert 0 < names["arithmetic_agent"]["p50"] == names["arithmetic_agent"]["p95"]  # one trace
     assert client.request("/api/overview?window=forever").status.startswith("400")
 

@@ -183,6 +183,8 @@ def test_overview_draws_its_charts_from_the_store(page: Any, traces: Traces) -> 
             cells = row.locator("td").all_text_contents()
             assert TIMING.match(cells[p50]), cells
             assert TIMING.match(cells[p95]), cells
+    no_usage = page.locator("#by-name tbody tr", has_text="flaky_step").locator("td")
+    expect(no_usage.nth(5)).to_have_text("-")  # tokens: none reported, not 0
     names = page.locator("#by-name tbody tr td:first-child").all_text_contents()
     expected = {"arithmetic_agent", "agent_replay", "failing_chain", "streamed_call", "flaky_step"}
     assert set(names) == expected | {"image_question"} | {n for n in names if "script" in n}

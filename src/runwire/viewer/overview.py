@@ -138,12 +138,13 @@ def _figures(store: TraceStore, length: float, window: str, until: float | None)
 
 
 def _models(store: TraceStore, bounds: tuple[float, float]) -> list[dict[str, Any]]:
-    """Calls, tokens and latency percentiles per model (its name when no model was recorded)."""
+    """Calls, tokens (None when no call reported usage) and latency percentiles per model (its
+    name when no model was recorded)."""
     models = []
     for row in store._query(
         "SELECT coalesce(model, name) AS model, count(*) AS calls, "
-        "coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS "
-        f"output_tokens, coalesce(sum(total_tokens), 0) AS total_tokens, count({_LATENCY}) AS finished "
+        "sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "  # NULL: none reported
+        f"sum(total_tokens) AS total_tokens, count({_LATENCY}) AS finished "
         f"{_BY_MODEL} GROUP BY 1 ORDER BY total_tokens DESC, calls DESC",
         bounds,
     ):
@@ -158,7 +159,7 @@ def _models(store: TraceStore, bounds: tuple[float, float]) -> list[dict[str, An
 def _names(store: TraceStore, bounds: tuple[float, float]) -> list[dict[str, Any]]:
     """Traces, errors, latency percentiles and tokens per root name (the 20 most frequent)."""
     names = {
-        row["name"]: {**dict(row), "total_tokens": 0}
+        row["name"]: {**dict(row), "total_tokens": None}
         for row in store._query(
             "SELECT name, count(*) AS traces, coalesce(sum(status = 'error'), 0) AS errors, "
             f"count({_LATENCY}) AS finished {_BY_NAME} GROUP BY name",
@@ -173,7 +174,7 @@ def _names(store: TraceStore, bounds: tuple[float, float]) -> list[dict[str, Any
         bounds,
     ):
         names.setdefault(row["name"], {"name": row["name"], "traces": 0, "errors": 0, "finished": 0})
-        names[row["name"]]["total_tokens"] = row["tokens"] or 0
+        names[row["name"]]["total_tokens"] = row["tokens"]  # None: no model call reported usage
     ranked = sorted(names.values(), key=lambda n: (-n["traces"], n["name"]))[:TOP_NAMES]
     for name in ranked:
         finished = name.pop("finished")

@@ -52,8 +52,9 @@ async function showOverview(query) {
     el("a", { href: `#/overview?window=${w}`, class: w === window ? "window active" : "window", text: w })));
   const rate = data.error_rate == null ? "-" : `${(100 * data.error_rate).toFixed(1)}%`;
   const latency = (value) => (value == null ? "-" : seconds(value));
-  const models = data.models.map((m) => ({ cells: [m.model, m.calls, latency(m.p50), latency(m.p95), m.input_tokens, m.output_tokens, m.total_tokens], total: m.total_tokens }));
-  const names = data.names.map((n) => ({ cells: [n.name, n.traces, n.errors, latency(n.p50), latency(n.p95), n.total_tokens], total: n.total_tokens }));
+  const count = (value) => (value == null ? "-" : String(value)); // "-": the model reported no usage
+  const models = data.models.map((m) => ({ cells: [m.model, m.calls, latency(m.p50), latency(m.p95), count(m.input_tokens), count(m.output_tokens), count(m.total_tokens)], total: m.total_tokens }));
+  const names = data.names.map((n) => ({ cells: [n.name, n.traces, n.errors, latency(n.p50), latency(n.p95), count(n.total_tokens)], total: n.total_tokens }));
   view.replaceChildren(
     el("div", { class: "run-head" }, el("h1", { text: "Overview" }), picker,
       el("span", { class: "dim", text: `${when(data.since)} – ${when(data.until)}` })),
