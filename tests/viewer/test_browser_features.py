@@ -16,6 +16,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from viewer.conftest import ROOT, SHOTS, Traces
+from viewer.traces import PWNED
 
 DOCS_IMG = ROOT / "docs" / "img"
 
@@ -140,6 +141,23 @@ def test_the_attempts_of_a_retried_step_are_numbered(page: Any, traces: Traces) 
     page.locator("#expand-all").click()
     expect(page.locator("#tree .node", has_text="GenericFakeChatModel")).to_have_count(4)
     expect(page.locator("#tree .attempt")).to_have_count(0)  # same names, but nothing retried
+
+
+def test_a_message_in_or_out_of_a_step_reads_as_a_turn(page: Any, traces: Traces) -> None:
+    """A chain that ends in a model outputs an AI message, a tool a ToolMessage: each shows as a
+    conversation turn (its text as text), not as the message's JSON; plain values stay JSON."""
+    page.goto(f"/#/run/{traces.ids['xss']}")
+    out = page.locator("#detail [data-payload=outputs] .turn-ai")
+    expect(out.locator(".text")).to_have_text(PWNED)
+    expect(page.locator("#detail > pre")).to_have_count(1)  # its input, a dict, stays JSON
+    expect(page.locator("#detail > pre")).to_contain_text('"text"')
+    expect(page.locator("#detail > pre")).not_to_contain_text("additional_kwargs")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    page.locator("#tree .node", has_text="add").first.click()
+    expect(page.locator("#detail [data-payload=outputs] .turn-tool .text")).to_have_text("5")
+    expect(page.locator("#detail > pre")).to_have_text(re.compile(r'"a": 2'))
+    page.locator("#raw-json summary").click()
+    expect(page.locator("#raw-json pre")).to_contain_text('"tool_call_id": "call_add"')
 
 
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:

@@ -115,6 +115,21 @@ function section(title, value, cls) {
   return [el("h3", { text: title }), el("pre", { class: cls || "", text: pretty(value) })];
 }
 
+// A step's input or output that is one message (a chain ending in a model, a tool's ToolMessage)
+// reads as a conversation turn, not as the message's JSON (which stays under Raw JSON).
+function asMessage(value) {
+  const inner = value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.values(value)[0] : value;
+  const message = inner && typeof inner === "object" && !Array.isArray(inner) ? inner : null;
+  return message && typeof message.type === "string" && ROLES[roleOf(message)] && "content" in message ? message : null;
+}
+
+function payload(title, value) {
+  const message = asMessage(value);
+  if (!message) return section(title, value);
+  return [el("h3", { text: title }), el("div", { class: "conversation", "data-payload": title.toLowerCase() },
+    turn(message, toolResults(trace.data.runs)))];
+}
+
 function errorSection(run) {
   const error = errorOf(run);
   if (!error) return [];
@@ -144,7 +159,7 @@ function detail(run) {
   return el("aside", { class: "detail", id: "detail" }, el("h2", { text: run.name }),
     el("dl", {}, ...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k, text: String(v) })])),
     ...errorSection(run),
-    chat ? [el("h3", { text: "Conversation" }), chat] : [...section("Inputs", run.inputs), ...section("Outputs", run.outputs)],
+    chat ? [el("h3", { text: "Conversation" }), chat] : [...payload("Inputs", run.inputs), ...payload("Outputs", run.outputs)],
     ...section("Retries", retries), ...section("Custom events", custom),
     ...section("Metadata", Object.keys(run.metadata || {}).length ? run.metadata : null), raw);
 }
