@@ -346,6 +346,10 @@ def test_a_writer_that_falls_behind_skips_whole_new_traces(tmp_path: Path) -> No
     assert tracer.flush()
     tracer.close()
     assert 0 < tracer.dropped_traces < 20
+    note = tracer.dropped_note()  # what the process prints on stderr at exit
+    assert note is not None
+    assert note.startswith(f"runwire: {tracer.dropped_traces} traces were not recorded in {db}")
+    assert "fell behind" in note
     with TraceStore(db) as store:
         roots = store.traces(limit=None)
         assert len(roots) == 20 - tracer.dropped_traces
@@ -361,5 +365,6 @@ def test_on_full_block_waits_for_the_writer_and_keeps_every_trace(tmp_path: Path
         chain.invoke({"number": str(number)}, {"callbacks": [tracer]})
     tracer.close()
     assert (tracer.dropped_traces, tracer.dropped) == (0, 0)
+    assert tracer.dropped_note() is None
     with TraceStore(db) as store:
         assert store.stats()["runs"] == 80

@@ -97,9 +97,13 @@ def test_reading_an_application_database_says_what_it_is(tmp_path: Path) -> None
     assert caught.value.exit_code == 4
 
 
-def test_runwire_trace_env_on_an_application_database_warns_once(tmp_path: Path) -> None:
-    """`RUNWIRE_TRACE=sqlite:app.db` on the app's own database: the program runs, its stderr has
-    one warning line and no traceback, and the database is unchanged."""
+@pytest.mark.parametrize("how", ["RUNWIRE_TRACE", "runwire run"])
+def test_tracing_an_application_database_warns_once_and_counts_the_lost_traces_at_exit(
+    tmp_path: Path, how: str
+) -> None:
+    """`RUNWIRE_TRACE=sqlite:app.db` (or `runwire run --db app.db -- python app.py`) on the app's
+    own database: the program runs, the database is unchanged, and its stderr has two lines and
+    no traceback: the warning when the file is refused, and at exit how many traces were lost."""
     db = tmp_path / "app.db"
     before = _app_db(db, "migrations", "users")
     code = (
@@ -108,13 +112,17 @@ def test_runwire_trace_env_on_an_application_database_warns_once(tmp_path: Path)
         "print('done')\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNWIRE_")}
-    env.update(PYTHONPATH=SRC, RUNWIRE_TRACE=f"sqlite:{db}")
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+    env.update(PYTHONPATH=SRC)
+    if how == "RUNWIRE_TRACE":
+        env.update(RUNWIRE_TRACE=f"sqlite:{db}")
+        command = [sys.executable, "-c", code]
+    else:
+        command = [sys.executable, "-m", "runwire", "run", "--db", str(db), "--", sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert (done.returncode, done.stdout) == (0, "done\n"), done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert str(db) in lines[0]
-    assert "not a runwire trace store" in lines[0]
+    warning, at_exit = done.stderr.strip().splitlines()
+    for line in (warning, at_exit):
+        assert str(db) in line
+        assert "not a runwire trace store" in line
+    assert at_exit.startswith("runwire: 3 traces were not recorded: ")
     assert db.read_bytes() == before

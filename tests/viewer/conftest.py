@@ -52,9 +52,9 @@ def traces(tmp_path_factory: pytest.TempPathFactory) -> Traces:
 
 @pytest.fixture(scope="session")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of 100k root runs (tests/viewer/traces.py: `fill_many`)."""
+    """A store of 100k root runs, each with a model call (tests/viewer/traces.py: `fill_many`)."""
     db = tmp_path_factory.mktemp("viewer-100k") / "traces.db"
-    fill_many(db)
+    fill_many(db, model_calls=True)
     return db
 
 

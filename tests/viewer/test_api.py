@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -12,8 +13,8 @@ import pytest
 
 from runwire.viewer.app import ViewerApp
 from runwire.viewer.reader import Reader
-from viewer.conftest import ROOT, Client, Traces
-from viewer.traces import PWNED, T0
+from viewer.conftest import ROOT, Client, Traces, client_for
+from viewer.traces import MODELS, NAMES, PWNED, STATUSES, T0, latency
 
 
 def test_list_shows_roots_newest_first_with_trace_tokens(client: Client) -> None:
@@ -177,17 +178,69 @@ def test_overview_sums_traces_errors_latency_and_tokens(client: Client) -> None:
     models = {m["model"]: m for m in data["models"]}
     assert models["fake-agent-model"]["calls"] == 6  # the agent's three calls, and their replay
     assert models["fake-agent-model"]["total_tokens"] == 96
+    assert 0 < models["fake-agent-model"]["p50"] <= models["fake-agent-model"]["p95"]
     names = {n["name"]: n for n in data["names"]}
     assert names["arithmetic_agent"]["total_tokens"] == 48
+    assert names["flaky_step"]["total_tokens"] is None  # no model call: no tokens, rather than 0
+    assert models["streamed_call"]["total_tokens"] is None  # a model that reports no usage
+    assert 0 < names["arithmetic_agent"]["p50"] == names["arithmetic_agent"]["p95"]  # one trace
     assert client.request("/api/overview?window=forever").status.startswith("400")
 
 
+def _nearest_rank(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return tuple(ordered[max(1, math.ceil(len(ordered) * f)) - 1] for f in (0.5, 0.95))  # type: ignore[return-value]
+
+
+def test_overview_counts_the_model_calls_of_the_newest_trace(tmp_path: Path) -> None:
+    """The window ends at the newest run: a model call that starts a moment after its trace
+    (the newest) still counts, so the overview's tokens match the list's."""
+    import time
+
+    from runwire.language_models import GenericFakeChatModel
+    from runwire.messages import AIMessage
+    from runwire.runnables import RunnableLambda
+    from runwire.tracers.sqlite import SQLiteTracer
+
+    usage = {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    model = GenericFakeChatModel(messages=iter([AIMessage("hi", usage_metadata=usage)]))
+    slow = RunnableLambda(lambda text: time.sleep(0.02) or text)  # the call starts 20 ms in
+    db = tmp_path / "t.db"
+    tracer = SQLiteTracer(db)
+    (slow | model).invoke("hello", {"callbacks": [tracer], "run_name": "newest"})
+    tracer.close()
+    for client in client_for(db):
+        data = client.json("/api/overview?window=1h")
+        assert client.json("/api/runs")["runs"][0]["trace_tokens"] == 7
+    (name,) = data["names"]
+    assert (name["name"], name["total_tokens"]) == ("newest", 7)
+    (row,) = data["models"]
+    assert (row["calls"], row["total_tokens"]) == (1, 7)
+
+
 def test_overview_at_100k_traces_uses_sql_aggregates(big: Client) -> None:
-    """Over the 100k store: every trace counted once, one in five an error."""
+    """Over the 100k store: every trace counted once, one in five an error, and the latency
+    percentiles of all traces, of each root name and of each model as a sort would give them."""
     data = big.json("/api/overview?window=30d")
     assert data["traces"] == 100_000
     assert data["errors"] == 20_000
-    assert data["p50"] == 0.5
+    finished = [n for n in range(100_000) if STATUSES[n % 5] != "running"]
+    assert (data["p50"], data["p95"]) == pytest.approx(_nearest_rank([latency(n) for n in finished]))
+    by_name: dict[str, list[float]] = {}
+    for n in finished:
+        by_name.setdefault(f"{NAMES[n % 5]}_{n % 7}", []).append(latency(n))
+    names = {row["name"]: row for row in data["names"]}
+    assert len(names) == 20
+    for name, row in names.items():
+        if name.startswith("translate"):  # every one still running: no latency
+            assert (row["p50"], row["p95"]) == (None, None)
+        else:
+            assert (row["p50"], row["p95"]) == pytest.approx(_nearest_rank(by_name[name]))
+    models = {row["model"]: row for row in data["models"]}
+    assert set(models) == set(MODELS)
+    for index, model in enumerate(MODELS):
+        calls = [latency(n) for n in finished if n % 3 == index]
+        assert (models[model]["p50"], models[model]["p95"]) == pytest.approx(_nearest_rank(calls))
 
 
 def test_overview_of_a_store_from_before_its_indexes(traces: Traces, tmp_path: Path) -> None:
@@ -200,8 +253,9 @@ def test_overview_of_a_store_from_before_its_indexes(traces: Traces, tmp_path: P
     old = tmp_path / "old.db"
     shutil.copy(traces.db, old)
     with closing(sqlite3.connect(old)) as conn:
-        conn.execute("DROP INDEX roots_overview")
-        conn.execute("DROP INDEX llm_by_start")
+        for index in ("roots_overview", "llm_by_start", "roots_by_latency", "roots_by_name_latency"):
+            conn.execute(f"DROP INDEX {index}")
+        conn.execute("DROP INDEX llm_by_model_latency")
         conn.commit()
     readers = [Reader(old), Reader(traces.db)]
     try:

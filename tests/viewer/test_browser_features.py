@@ -16,6 +16,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from viewer.conftest import ROOT, SHOTS, Traces
+from viewer.traces import PWNED
 
 DOCS_IMG = ROOT / "docs" / "img"
 
@@ -90,6 +91,75 @@ def test_an_image_in_a_message_is_a_thumbnail(page: Any, traces: Traces) -> None
     assert thumb.evaluate("img => img.naturalWidth") == 8
 
 
+def test_a_reply_shows_the_finish_reason_its_model_reported(page: Any, traces: Traces) -> None:
+    """In `generation_info` (ChatLlamaCpp, OpenAI) or the message's `response_metadata`
+    (Anthropic's `stop_reason`); a model that reports none (the fakes) shows no finish."""
+    page.goto(f"/#/run/{traces.ids['image_question']}")
+    expect(page.locator("#conversation .turn.reply .reply-facts")).to_contain_text("finish: length")
+    page.goto(f"/#/run/{traces.ids['xss']}")
+    page.locator("#tree .node", has_text="GenericFakeChatModel").click()
+    expect(page.locator("#conversation .turn.reply .reply-facts")).to_contain_text("finish: end_turn")
+    _open_model_call(page, traces.ids["agent"], 1)
+    facts = page.locator("#conversation .turn.reply .reply-facts")
+    expect(facts).to_contain_text("12 in · 4 out tokens")
+    expect(facts).not_to_contain_text("finish")
+
+
+def test_a_trace_header_counts_runs_and_only_reported_tokens(page: Any, traces: Traces) -> None:
+    """ "1 run", not "1 runs"; and no "0 tokens" for a trace whose models reported no usage
+    (the list shows "-" for it too), while a trace with usage shows its sum."""
+    page.goto(f"/#/run/{traces.ids['stream']}")
+    facts = page.locator("#run-facts")
+    expect(facts).to_contain_text(" · 1 run")
+    expect(facts).not_to_contain_text("tokens")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    expect(facts).to_have_text(re.compile(r" · \d+ runs · 48 tokens$"))
+
+
+def test_the_time_filters_say_which_end_they_are(page: Any, traces: Traces) -> None:
+    """The two date-time boxes carry visible labels (a browser shows both as mm/dd/yyyy)."""
+    page.goto("/")
+    expect(page.locator("label.when", has=page.locator("#filter-since"))).to_contain_text("started after")
+    expect(page.locator("label.when", has=page.locator("#filter-until"))).to_contain_text("before")
+    page.get_by_label("started after").fill("2000-01-01T00:00")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#runs tbody tr")).to_have_count(len(traces.ids))
+    page.get_by_label("started before").fill("2000-01-02T00:00")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#runs tbody tr")).to_have_count(0)
+
+
+def test_the_attempts_of_a_retried_step_are_numbered(page: Any, traces: Traces) -> None:
+    """A trace that succeeded on its second attempt: its failed first attempt is labelled as such."""
+    page.goto(f"/#/run/{traces.ids['flaky_step']}")
+    steps = page.locator("#tree .node", has_text="step").filter(has_not_text="flaky_step")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0).locator(".attempt")).to_have_text("attempt 1")
+    expect(steps.nth(0).locator(".bar")).to_have_class(re.compile(r"\berror\b"))
+    expect(steps.nth(1).locator(".attempt")).to_have_text("attempt 2")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    page.locator("#expand-all").click()
+    expect(page.locator("#tree .node", has_text="GenericFakeChatModel")).to_have_count(4)
+    expect(page.locator("#tree .attempt")).to_have_count(0)  # same names, but nothing retried
+
+
+def test_a_message_in_or_out_of_a_step_reads_as_a_turn(page: Any, traces: Traces) -> None:
+    """A chain that ends in a model outputs an AI message, a tool a ToolMessage: each shows as a
+    conversation turn (its text as text), not as the message's JSON; plain values stay JSON."""
+    page.goto(f"/#/run/{traces.ids['xss']}")
+    out = page.locator("#detail [data-payload=outputs] .turn-ai")
+    expect(out.locator(".text")).to_have_text(PWNED)
+    expect(page.locator("#detail > pre")).to_have_count(1)  # its input, a dict, stays JSON
+    expect(page.locator("#detail > pre")).to_contain_text('"text"')
+    expect(page.locator("#detail > pre")).not_to_contain_text("additional_kwargs")
+    page.goto(f"/#/run/{traces.ids['agent']}")
+    page.locator("#tree .node", has_text="add").first.click()
+    expect(page.locator("#detail [data-payload=outputs] .turn-tool .text")).to_have_text("5")
+    expect(page.locator("#detail > pre")).to_have_text(re.compile(r'"a": 2'))
+    page.locator("#raw-json summary").click()
+    expect(page.locator("#raw-json pre")).to_contain_text('"tool_call_id": "call_add"')
+
+
 def test_a_streamed_reply_shows_its_time_to_first_token(page: Any, traces: Traces) -> None:
     page.goto(f"/#/run/{traces.ids['stream']}")
     reply = page.locator("#conversation .turn.reply")
@@ -106,7 +176,11 @@ def test_an_error_is_shown_where_it_happened_with_the_path_from_the_root(page: A
     assert path == ["failing_chain", "split"]
     box = page.locator("#error-box")
     expect(box).to_contain_text("ZeroDivisionError: division by zero")
-    expect(box.locator(".traceback")).to_contain_text("in split")
+    traceback = box.locator(".traceback")
+    expect(traceback).to_contain_text("in split")
+    # Taller than its box, it opens scrolled to its end: the frame that raised, not runwire's own
+    assert traceback.evaluate("e => e.scrollHeight > e.clientHeight")
+    assert traceback.evaluate("e => e.scrollTop > 0 && e.scrollTop + e.clientHeight >= e.scrollHeight - 2")
     page.screenshot(path=SHOTS / "error.png", full_page=True)
 
 
@@ -120,6 +194,15 @@ def test_overview_draws_its_charts_from_the_store(page: Any, traces: Traces) -> 
     assert page.locator("#runs-chart rect.chart-bar.error").count() == 1
     models = page.locator("#by-model tbody tr td:first-child").all_text_contents()
     assert models[0] == "fake-agent-model"
+    for table in ("#by-model", "#by-name"):  # latency percentiles of every model and root name
+        headers = page.locator(f"{table} thead th").all_text_contents()
+        p50, p95 = headers.index("p50"), headers.index("p95")
+        for row in page.locator(f"{table} tbody tr").all():
+            cells = row.locator("td").all_text_contents()
+            assert TIMING.match(cells[p50]), cells
+            assert TIMING.match(cells[p95]), cells
+    no_usage = page.locator("#by-name tbody tr", has_text="flaky_step").locator("td")
+    expect(no_usage.nth(5)).to_have_text("-")  # tokens: none reported, not 0
     names = page.locator("#by-name tbody tr td:first-child").all_text_contents()
     expected = {"arithmetic_agent", "agent_replay", "failing_chain", "streamed_call", "flaky_step"}
     assert set(names) == expected | {"image_question"} | {n for n in names if "script" in n}

@@ -11,7 +11,8 @@ from typing import Any
 from runwire.agents import AgentExecutor, create_tool_calling_agent
 from runwire.callbacks import dispatch_custom_event
 from runwire.language_models import GenericFakeChatModel
-from runwire.messages import AIMessage, HumanMessage
+from runwire.messages import AIMessage, BaseMessage, HumanMessage
+from runwire.outputs import ChatGeneration, ChatResult
 from runwire.prompts import ChatPromptTemplate
 from runwire.runnables import RunnableLambda
 from runwire.tools import tool
@@ -89,8 +90,24 @@ def failing() -> Any:
     return ChatPromptTemplate.from_template("Share {amount} apples") | model | RunnableLambda(split)
 
 
+class CutOffModel(GenericFakeChatModel):
+    """A scripted model whose reply stopped at its token limit, reported the way ChatLlamaCpp and
+    OpenAI-compatible servers report it: `finish_reason` in the generation's `generation_info`."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        generation = ChatGeneration(message=self._next(), generation_info={"finish_reason": "length"})
+        return ChatResult(generations=[generation])
+
+
 def fill(db: Path) -> dict[str, str]:
-    """The agent run, a prompt carrying a <script>, a streamed model call, a retried step.
+    """The agent run, a prompt carrying a <script> (its model's reply reports a stop reason), an
+    image question (its reply was cut off: finish reason `length`), a streamed model call, a retried step.
     Returns the root run ids by role."""
     tracer = SQLiteTracer(db)
     config: dict[str, Any] = {"callbacks": [tracer]}
@@ -109,7 +126,7 @@ def fill(db: Path) -> dict[str, str]:
         failing().invoke({"amount": "12"}, {**config, "run_name": "failing_chain", "tags": ["error"]})
     except ZeroDivisionError:
         pass
-    looker = GenericFakeChatModel(messages=iter(["A blue rectangle."]))
+    looker = CutOffModel(messages=iter(["A blue rectangle."]))
     question = HumanMessage(
         content=[
             {"type": "text", "text": "What is in this picture?"},
@@ -117,9 +134,8 @@ def fill(db: Path) -> dict[str, str]:
         ]
     )
     looker.invoke([question], {**config, "run_name": "image_question", "tags": ["image"]})
-    hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(
-        messages=iter([PWNED])
-    )
+    said = AIMessage(PWNED, response_metadata={"stop_reason": "end_turn"})  # as Anthropic reports it
+    hostile = ChatPromptTemplate.from_template("Repeat: {text}") | GenericFakeChatModel(messages=iter([said]))
     hostile.invoke({"text": PWNED}, {**config, "run_name": PWNED, "tags": ["xss"]})
     streamer = GenericFakeChatModel(messages=iter(["streamed tokens arrive one by one"]))
     list(streamer.stream("Say something", {**config, "run_name": "streamed_call", "tags": ["stream"]}))
@@ -141,6 +157,11 @@ T0 = 1_700_000_000.0
 MODELS = ("gpt-4o-mini", "claude-3-haiku", "smollm2-135m")
 
 
+def latency(n: int) -> float:
+    """Seconds the `n`th generated trace (and its model call) took: 0.1 to 2.0, varied."""
+    return 0.1 * (1 + (n * 7) % 20)
+
+
 def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> None:
     """`count` root runs (one per trace), one every second from T0, straight into the runs table;
     with `model_calls`, each trace also has one model call (model and tokens) under its root."""
@@ -153,7 +174,7 @@ def fill_many(db: Path, count: int = 100_000, *, model_calls: bool = False) -> N
         status = STATUSES[n % 5]
         tags = json.dumps(["even" if n % 2 == 0 else "odd", *(["rare"] if n % 1000 == 0 else [])])
         start = T0 + n
-        end = None if status == "running" else start + 0.5
+        end = None if status == "running" else start + latency(n)
         rows.append((run_id, run_id, 0, name, "chain", status, tags, start, end, n % 50))
         if model_calls:
             call = f"{n:08x}-0000-4000-8000-000000000001"

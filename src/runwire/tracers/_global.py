@@ -16,11 +16,16 @@ Two forms, both read by every root run, so with nothing configured a call does w
   `stdout`, `file:PATH`. Others come from `register_tracer(name, factory)` or from the
   entry point group `runwire.tracers` (`factory(argument_or_None, content=policy)` returns a
   handler); registering never enables a tracer, naming it in a spec does.
+
+At exit, a process-wide tracer that could not record some traces (its store refused the file, or
+its writer fell behind) says so in one line on stderr, with the count and the reason.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -39,6 +44,7 @@ ENTRY_POINT_GROUP = "runwire.tracers"
 _registry: dict[str, Factory] = {}
 _activated = False
 _enabled: dict[str, Any] = {}  # normalised spec -> the process-wide handler made from it
+_made: list[Any] = []  # every handler `enable` made from a spec, reported on at exit
 _lock = threading.Lock()
 
 
@@ -158,6 +164,9 @@ def enable(*tracers: Any, content: ContentPolicy | str | None = None) -> list[An
                 handler = tracer
             handlers.append(handler)
         _enabled.update(made)
+        if made and not _made:
+            atexit.register(_report_at_exit)
+        _made.extend(made.values())
         new = [h for h in handlers if not any(h is old for old in process_handlers)]
         process_handlers[:] = [*process_handlers, *new]  # one assignment: readers see old or new
     return handlers
@@ -182,6 +191,22 @@ def _finish(handlers: list[Any], made: list[Any]) -> None:
         closer = getattr(handler, "close" if any(handler is m for m in made) else "flush", None)
         if callable(closer):
             closer()
+
+
+def _report_at_exit() -> None:
+    """Flush the process-wide tracers made from specs and say, one line each on stderr, how many
+    traces one could not record and why (e.g. `RUNWIRE_TRACE` naming an application's database)."""
+    for handler in _made:
+        note = getattr(handler, "dropped_note", None)
+        if not callable(note):
+            continue
+        try:
+            handler.close(timeout=10)
+            line = note()
+        except Exception:  # noqa: S112 - at exit, one tracer's fault must not hide the others'
+            continue
+        if line:
+            print(line, file=sys.stderr, flush=True)
 
 
 @contextmanager

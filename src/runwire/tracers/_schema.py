@@ -78,6 +78,19 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             total_tokens, run_type) WHERE run_type = 'llm'
         """,
     ),
+    (
+        # Latency percentiles of all traces, by root name and by model: runs in latency order
+        # (an index on the expression), so a p50/p95 is one `LIMIT 1 OFFSET rank` index walk.
+        "0004_latency_indexes",
+        """
+        CREATE INDEX roots_by_latency ON runs (end_time - start_time, start_time, id, trace_id)
+            WHERE id = trace_id;
+        CREATE INDEX roots_by_name_latency ON runs (name, end_time - start_time, start_time, status, id,
+            trace_id) WHERE id = trace_id;
+        CREATE INDEX llm_by_model_latency ON runs (coalesce(model, name), end_time - start_time, start_time,
+            input_tokens, output_tokens, total_tokens, run_type) WHERE run_type = 'llm'
+        """,
+    ),
 )
 
 

@@ -328,6 +328,20 @@ class SQLiteTracer(BaseCallbackHandler):
             self._wake.set()
             thread.join(timeout)
 
+    def dropped_note(self) -> str | None:
+        """One line saying how many traces were not recorded and why, or None when none were.
+        Process-wide tracing (`RUNWIRE_TRACE`, `runwire run`) prints it on stderr at exit."""
+        count = self.dropped_traces
+        if not count:
+            return None
+        traces = "trace was" if count == 1 else "traces were"
+        if self.refused:
+            return f"runwire: {count} {traces} not recorded: {self.refused}"
+        return (
+            f"runwire: {count} {traces} not recorded in {self.path}: the trace writer fell behind "
+            "(its queue was full); pass max_queue= or on_full='block' to SQLiteTracer to keep them"
+        )
+
     # -- the writer thread -------------------------------------------------------------------
 
     def _start_writer(self) -> None:

@@ -1,7 +1,7 @@
 // The traces list: filters (kept in the URL), keyset paging, live refresh, pick two to compare.
 "use strict";
 
-const list = { filters: {}, cursors: [], before: null, picked: [] };
+const list = { filters: {}, cursors: [], before: null, picked: [], drawn: 0 }; // drawn: which request drew the table
 
 function listQuery() {
   const params = new URLSearchParams();
@@ -29,7 +29,8 @@ function filterForm() {
       location.hash = `#/?${new URLSearchParams(entries)}`; // the route shows the list
     },
   }, input("name", "search", "name contains  (press /)"), input("tag", "text", "tag"), status,
-  input("since", "datetime-local", "since"), input("until", "datetime-local", "until"),
+  el("label", { class: "when" }, "started after", input("since", "datetime-local", "started after")),
+  el("label", { class: "when" }, "before", input("until", "datetime-local", "started before")),
   el("button", { type: "submit", text: "Search" }));
 }
 
@@ -58,7 +59,9 @@ function listRow(run) {
 async function showList(query) {
   clearTimeout(rw.timer);
   list.filters = Object.fromEntries(query || []);
+  const request = ++list.drawn;
   const page = await getJSON(`/api/runs?${listQuery()}`);
+  if (request !== list.drawn) return; // a newer search (or page) was asked for meanwhile: its answer wins
   const head = el("tr", {}, ...["", "id", "started", "status", "duration", "tokens", "name", "tags"].map((t) => el("th", { text: t })));
   const table = el("table", { id: "runs" }, el("thead", {}, head), el("tbody", {}, ...page.runs.map(listRow)));
   const newer = el("button", { text: "← Newer", onclick: () => { list.before = list.cursors.pop() || null; showList(query); } });
@@ -77,7 +80,9 @@ async function refreshList(query) {
   if (!document.getElementById("runs") || list.before) return;
   const active = document.activeElement;
   if (active && (active.form || active.classList.contains("pick"))) return poll(() => refreshList(query), 2000); // never redraw under the user
+  const request = list.drawn;
   const page = await getJSON(`/api/runs?${listQuery()}`);
+  if (request !== list.drawn) return; // the filters changed while this refresh was on its way: stale
   const body = document.querySelector("#runs tbody");
   if (body) body.replaceChildren(...page.runs.map(listRow));
   poll(() => refreshList(query), 2000);

@@ -51,18 +51,19 @@ async function showOverview(query) {
   const picker = el("div", { class: "windows", role: "group", "aria-label": "window" }, ...WINDOWS.map((w) =>
     el("a", { href: `#/overview?window=${w}`, class: w === window ? "window active" : "window", text: w })));
   const rate = data.error_rate == null ? "-" : `${(100 * data.error_rate).toFixed(1)}%`;
-  const models = data.models.map((m) => ({ cells: [m.model, m.calls, m.input_tokens, m.output_tokens, m.total_tokens], total: m.total_tokens }));
-  const names = data.names.map((n) => ({ cells: [n.name, n.traces, n.errors, seconds(n.mean_seconds), n.total_tokens], total: n.total_tokens }));
+  const latency = (value) => (value == null ? "-" : seconds(value));
+  const count = (value) => (value == null ? "-" : String(value)); // "-": the model reported no usage
+  const models = data.models.map((m) => ({ cells: [m.model, m.calls, latency(m.p50), latency(m.p95), count(m.input_tokens), count(m.output_tokens), count(m.total_tokens)], total: m.total_tokens }));
+  const names = data.names.map((n) => ({ cells: [n.name, n.traces, n.errors, latency(n.p50), latency(n.p95), count(n.total_tokens)], total: n.total_tokens }));
   view.replaceChildren(
     el("div", { class: "run-head" }, el("h1", { text: "Overview" }), picker,
       el("span", { class: "dim", text: `${when(data.since)} – ${when(data.until)}` })),
     el("div", { class: "tiles" }, tile("traces", String(data.traces), "tile-traces"), tile("error rate", rate, "tile-errors"),
-      tile("p50 latency", data.p50 == null ? "-" : seconds(data.p50), "tile-p50"),
-      tile("p95 latency", data.p95 == null ? "-" : seconds(data.p95), "tile-p95")),
+      tile("p50 latency", latency(data.p50), "tile-p50"), tile("p95 latency", latency(data.p95), "tile-p95")),
     el("h3", { text: "Traces over time (errors in red)" }), timeChart(data),
     el("div", { class: "two" },
-      el("div", {}, el("h3", { text: "Tokens by model" }),
-        barTable("by-model", ["model", "calls", "in", "out", "total"], models, (r) => r.total)),
-      el("div", {}, el("h3", { text: "By root name" }),
-        barTable("by-name", ["name", "traces", "errors", "mean", "tokens"], names, (r) => r.total))));
+      el("div", {}, el("h3", { text: "By model (latency per call)" }),
+        barTable("by-model", ["model", "calls", "p50", "p95", "tokens in", "out", "total"], models, (r) => r.total)),
+      el("div", {}, el("h3", { text: "By root name (latency per trace)" }),
+        barTable("by-name", ["name", "traces", "errors", "p50", "p95", "tokens"], names, (r) => r.total))));
 }

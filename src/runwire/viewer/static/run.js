@@ -7,7 +7,21 @@ const trace = { data: null, id: null, expanded: new Set(), selected: null, searc
 function buildTree(runs, rootId) {
   const nodes = new Map(runs.map((r) => [r.id, { ...r, children: [] }]));
   for (const r of runs) if (r.id !== rootId && nodes.has(r.parent_id)) nodes.get(r.parent_id).children.push(nodes.get(r.id));
+  for (const node of nodes.values()) numberAttempts(node.children);
   return nodes;
+}
+
+// A retried step runs once per attempt under one parent, under one name (later attempts are
+// tagged retry:attempt:N): number them, so a failed first attempt in a trace that went on to
+// succeed reads as "attempt 1", not as an unexplained error.
+function numberAttempts(children) {
+  const retried = new Set(children.filter((c) => (c.tags || []).some((t) => t.startsWith("retry:attempt:"))).map((c) => c.name));
+  const seen = new Map();
+  for (const child of children) {
+    if (!retried.has(child.name)) continue;
+    seen.set(child.name, (seen.get(child.name) || 0) + 1);
+    child.attempt = seen.get(child.name);
+  }
 }
 
 function firstToken(run) {
@@ -48,7 +62,8 @@ function treeRows(node, depth, span, out) {
   bar.style.left = `${(100 * (node.start_time - span.start)) / span.length}%`;
   bar.style.width = `${(100 * (end - node.start_time)) / span.length}%`;
   const label = el("span", { class: "label" }, el("span", { class: "name", text: node.name }),
-    el("span", { class: "kind", text: node.run_type }));
+    el("span", { class: "kind", text: node.run_type }),
+    node.attempt ? el("span", { class: "kind attempt", text: `attempt ${node.attempt}` }) : null);
   label.style.paddingLeft = `${depth * 1.1}rem`;
   const classes = ["node", trace.selected === node.id && "selected", trace.errorPath.has(node.id) && "error-path",
     trace.search && matches(node) && "match"].filter(Boolean).join(" ");
@@ -100,6 +115,21 @@ function section(title, value, cls) {
   return [el("h3", { text: title }), el("pre", { class: cls || "", text: pretty(value) })];
 }
 
+// A step's input or output that is one message (a chain ending in a model, a tool's ToolMessage)
+// reads as a conversation turn, not as the message's JSON (which stays under Raw JSON).
+function asMessage(value) {
+  const inner = value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 ? Object.values(value)[0] : value;
+  const message = inner && typeof inner === "object" && !Array.isArray(inner) ? inner : null;
+  return message && typeof message.type === "string" && ROLES[roleOf(message)] && "content" in message ? message : null;
+}
+
+function payload(title, value) {
+  const message = asMessage(value);
+  if (!message) return section(title, value);
+  return [el("h3", { text: title }), el("div", { class: "conversation", "data-payload": title.toLowerCase() },
+    turn(message, toolResults(trace.data.runs)))];
+}
+
 function errorSection(run) {
   const error = errorOf(run);
   if (!error) return [];
@@ -129,7 +159,7 @@ function detail(run) {
   return el("aside", { class: "detail", id: "detail" }, el("h2", { text: run.name }),
     el("dl", {}, ...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { "data-fact": k, text: String(v) })])),
     ...errorSection(run),
-    chat ? [el("h3", { text: "Conversation" }), chat] : [...section("Inputs", run.inputs), ...section("Outputs", run.outputs)],
+    chat ? [el("h3", { text: "Conversation" }), chat] : [...payload("Inputs", run.inputs), ...payload("Outputs", run.outputs)],
     ...section("Retries", retries), ...section("Custom events", custom),
     ...section("Metadata", Object.keys(run.metadata || {}).length ? run.metadata : null), raw);
 }
@@ -143,7 +173,8 @@ function renderRun() {
   const span = { start: root.start_time, length: Math.max(1e-6, Math.max(...ends) - root.start_time) };
   const rows = [];
   treeRows(root, 0, span, rows);
-  const tokens = runs.reduce((sum, r) => sum + ((r.usage && r.usage.total_tokens) || 0), 0);
+  const counted = runs.filter((r) => r.usage && r.usage.total_tokens != null); // fakes report none: no "0 tokens"
+  const tokens = counted.length ? ` · ${counted.reduce((sum, r) => sum + r.usage.total_tokens, 0)} tokens` : "";
   const copy = el("button", { id: "copy-json", text: "Copy as JSON" });
   copy.addEventListener("click", async () => {
     try {
@@ -171,9 +202,11 @@ function renderRun() {
     el("div", { class: "run-head" }, el("h1", { text: root.name }),
       el("span", { class: `status-${root.status}`, text: root.status }),
       el("span", { class: "mono dim", title: root.id, text: shortId(root.id) }),
-      el("span", { class: "dim", text: `${when(root.start_time)} · ${seconds(root.end_time == null ? null : root.end_time - root.start_time)} · ${runs.length} runs · ${tokens} tokens` }),
+      el("span", { class: "dim", text: `${when(root.start_time)} · ${seconds(root.end_time == null ? null : root.end_time - root.start_time)} · ${runs.length} ${runs.length === 1 ? "run" : "runs"}${tokens}`, id: "run-facts" }),
       expandAll, collapse, copy, el("a", { href: `/api/runs/${trace.id}/export`, target: "_blank", text: "JSON" }), compare),
     el("div", { class: "layout" }, el("div", { class: "tree-pane" }, search, tree), detail(selected)));
+  const traceback = view.querySelector("#error-box .traceback");
+  if (traceback) traceback.scrollTop = traceback.scrollHeight; // where it failed: the last frame, read first
   if (hadFocus === "tree" || hadFocus === "tree-search") {
     const again = document.getElementById(hadFocus);
     again.focus();
