@@ -189,6 +189,8 @@ _WHERE = {
     "tool": "tools",
     "StructuredTool": "tools",
     "BaseRetriever": "retrievers",
+    # -- f21: differences left after issues 15 and 21
+    "BaseTool": "tools",
 }
 
 

@@ -77,3 +77,74 @@ def test_ensure_config_inside_a_generator_sees_the_call_config(lib: Any) -> None
     assert list(lib.RunnableGenerator(gen).stream(0, config)) == [expected]
     assert asyncio.run(lib.RunnableGenerator(agen).ainvoke(0, config)) == expected
     assert _collect(lib.RunnableGenerator(agen).astream(0, config)) == [expected]
+
+
+# -- 2-4. tools ---------------------------------------------------------------------------------
+
+
+def test_variadic_parameters_are_optional_fields_of_the_tool_schema(lib: Any) -> None:
+    """`*rest: str` and `**kw: float` show in the model-facing schema as optional fields of their
+    names (an array, an object), and reach the function as keywords only when given."""
+
+    def f(a: int, *rest: str, **kw: float) -> str:
+        """Do f."""
+        return f"{a} {rest} {kw}"
+
+    tool = lib.tool(f)
+    properties = tool.tool_call_schema.model_json_schema()["properties"]
+    assert list(properties) == ["a", "rest", "kw"]
+    rest = {"default": None, "items": {"type": "string"}, "title": "Rest", "type": "array"}
+    assert properties["rest"] == rest
+    assert properties["kw"]["type"] == "object"
+    assert properties["kw"]["additionalProperties"] == {"type": "number"}
+    assert tool.invoke({"a": 1, "kw": {"x": 1.5}}) == "1 () {'rest': None, 'kw': {'x': 1.5}}"
+
+
+def test_a_kwargs_tool_shows_kwargs_to_the_model(lib: Any) -> None:
+    """`def f(a, **kwargs)`: `kwargs` is in `args` and the tool schema, passed only when given."""
+
+    def f(a: int, **kwargs: Any) -> str:
+        """Do f."""
+        return f"{a} {kwargs}"
+
+    tool = lib.tool(f)
+    assert list(tool.args) == ["a", "kwargs"]
+    assert tool.tool_call_schema.model_json_schema()["required"] == ["a"]
+    assert tool.invoke({"a": 1}) == "1 {}"
+    assert tool.invoke({"a": 1, "kwargs": {"b": 2}}) == "1 {'kwargs': {'b': 2}}"
+
+
+def test_a_tool_call_without_an_id_is_a_key_error(lib: Any) -> None:
+    @lib.tool
+    def f(a: int) -> int:
+        """Do f."""
+        return a
+
+    call = {"type": "tool_call", "name": "f", "args": {"a": 1}}
+    with pytest.raises(KeyError, match="id"):
+        f.invoke(call)
+    with pytest.raises(KeyError, match="id"):
+        asyncio.run(f.ainvoke(call))
+
+
+def test_a_base_tool_subclass_schema_is_described_by_its_run_docstring(lib: Any) -> None:
+    """The input schema's description is `_run`'s docstring; without one, the base class's."""
+
+    class Described(lib.BaseTool):  # type: ignore[misc, name-defined]
+        name: str = "described"
+        description: str = "what the model reads"
+
+        def _run(self, x: int) -> str:
+            """Run on x."""
+            return str(x)
+
+    class Bare(lib.BaseTool):  # type: ignore[misc, name-defined]
+        name: str = "bare"
+        description: str = "what the model reads"
+
+        def _run(self, x: int) -> str:
+            return str(x)
+
+    assert Described().get_input_jsonschema()["description"] == "Run on x."
+    assert Described().tool_call_schema.model_json_schema()["description"] == "what the model reads"
+    assert Bare().get_input_jsonschema()["description"].startswith("Use the tool.")
