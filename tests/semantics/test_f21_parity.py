@@ -148,3 +148,20 @@ def test_a_base_tool_subclass_schema_is_described_by_its_run_docstring(lib: Any)
     assert Described().get_input_jsonschema()["description"] == "Run on x."
     assert Described().tool_call_schema.model_json_schema()["description"] == "what the model reads"
     assert Bare().get_input_jsonschema()["description"].startswith("Use the tool.")
+
+
+# -- 5. the missing-variable message ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["ChatPromptTemplate", "PromptTemplate"])
+def test_a_missing_variable_message_opens_as_langchain_cores(lib: Any, kind: str) -> None:
+    """A KeyError whose message opens with langchain-core's text (what programs match on)."""
+    prompt = getattr(lib, kind).from_template("Hi {name}, {x}")
+    with pytest.raises(KeyError) as caught:
+        prompt.invoke({"name": "Ann"})
+    message = caught.value.args[0]
+    assert message.startswith(
+        f"Input to {kind} is missing variables {{'x'}}.  Expected: ['name', 'x'] Received: ['name']\n"
+        "Note: if you intended {x} to be part of the string and not a variable, please escape it "
+        "with double curly braces like: '{{x}}'."
+    )
