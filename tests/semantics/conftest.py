@@ -191,6 +191,7 @@ _WHERE = {
     "BaseRetriever": "retrievers",
     # -- f21: differences left after issues 15 and 21
     "BaseTool": "tools",
+    "convert_runnable_to_tool": "tools",
 }
 
 

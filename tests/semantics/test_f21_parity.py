@@ -165,3 +165,35 @@ def test_a_missing_variable_message_opens_as_langchain_cores(lib: Any, kind: str
         "Note: if you intended {x} to be part of the string and not a variable, please escape it "
         "with double curly braces like: '{{x}}'."
     )
+
+
+# -- 6. a runnable as a tool --------------------------------------------------------------------
+
+
+def test_a_runnable_tool_takes_its_schema_and_description_from_the_runnable(lib: Any) -> None:
+    """`tool("name", runnable)` needs no args_schema: the arguments are the runnable's input keys,
+    the description its repr, and the tool calls it with them as one dict."""
+    prompt = lib.PromptTemplate.from_template("{q} and {z}")
+    as_tool = lib.tool("joiner", prompt)
+    assert as_tool.args == {"q": {"title": "Q", "type": "string"}, "z": {"title": "Z", "type": "string"}}
+    assert as_tool.description == repr(prompt)
+    assert as_tool.invoke({"q": "x", "z": "y"}).to_string() == "x and y"
+    adder = lib.tool("adder", lib.RunnableLambda(lambda d: d["a"] + d["b"]), description="adds")
+    assert list(adder.args) == ["a", "b"]
+    assert adder.description == "adds"
+    assert adder.invoke({"a": 1, "b": 2}) == 3
+
+
+def test_a_runnable_without_an_object_schema_cannot_be_a_tool(lib: Any) -> None:
+    with pytest.raises(ValueError, match="Runnable must have an object schema"):
+        lib.tool("echo", lib.RunnableLambda(lambda x: x))
+
+
+@pytest.mark.filterwarnings("ignore:This API is in beta")  # langchain-core's as_tool
+def test_convert_runnable_to_tool_is_as_tool(lib: Any) -> None:
+    """`convert_runnable_to_tool` infers the schema (from `arg_types` too), as `as_tool` does."""
+    runnable = lib.RunnableLambda(lambda d: d["a"] * 2)
+    converted = lib.convert_runnable_to_tool(runnable, name="double", arg_types={"a": int})
+    assert converted.args == {"a": {"title": "A", "type": "integer"}}
+    assert converted.invoke({"a": 2}) == 4
+    assert converted.args == runnable.as_tool(name="double", arg_types={"a": int}).args
