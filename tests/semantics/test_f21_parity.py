@@ -197,3 +197,81 @@ def test_convert_runnable_to_tool_is_as_tool(lib: Any) -> None:
     assert converted.args == {"a": {"title": "A", "type": "integer"}}
     assert converted.invoke({"a": 2}) == 4
     assert converted.args == runnable.as_tool(name="double", arg_types={"a": int}).args
+
+
+# -- 8. the serializable surface ----------------------------------------------------------------
+
+
+def test_messages_and_runnables_describe_their_serialization(lib: Any) -> None:
+    """`is_lc_serializable`, `lc_id`, `get_lc_namespace` and `to_json()` on a message, a parser, a
+    prompt and a sequence; `to_json()` is one level deep (`dumpd` writes the nested objects)."""
+    message = lib.HumanMessage("hi")
+    assert type(message).is_lc_serializable()
+    assert type(message).lc_id() == ["langchain", "schema", "messages", "HumanMessage"]
+    assert type(message).get_lc_namespace() == ["langchain", "schema", "messages"]
+    assert message.to_json() == lib.dumpd(message)
+    assert message.to_json()["kwargs"] == {"content": "hi", "type": "human"}
+    parser = lib.StrOutputParser()
+    assert parser.to_json() == {
+        "lc": 1,
+        "type": "constructor",
+        "id": ["langchain", "schema", "output_parser", "StrOutputParser"],
+        "kwargs": {},
+        "name": "StrOutputParser",
+    }
+    prompt = lib.ChatPromptTemplate.from_template("x {a}")
+    chain = prompt | parser
+    record = chain.to_json()
+    assert record["id"] == ["langchain", "schema", "runnable", "RunnableSequence"]
+    assert record["kwargs"]["first"] is prompt
+    assert record["kwargs"]["last"] is parser
+    assert lib.dumpd(chain)["kwargs"]["first"] == lib.dumpd(prompt)
+
+
+def test_a_fake_model_is_not_serializable(lib: Any) -> None:
+    """A class outside the table writes a `not_implemented` record naming its own module path."""
+    model = lib.FakeListChatModel(responses=["a"])
+    assert not type(model).is_lc_serializable()
+    lc_id = type(model).lc_id()
+    assert lc_id[0] == lib.name
+    assert lc_id[-1] == "FakeListChatModel"
+    assert type(model).get_lc_namespace() == lc_id[:-1]
+    record = model.to_json()
+    assert {k: record[k] for k in ("lc", "type", "id", "name")} == {
+        "lc": 1,
+        "type": "not_implemented",
+        "id": lc_id,
+        "name": "FakeListChatModel",
+    }
+    assert model.to_json_not_implemented()["repr"] == repr(model)
+
+
+def test_a_serializable_runnable_keeps_its_own_methods() -> None:
+    """A user class deriving from `Runnable` before `Serializable` still serializes by its own
+    `is_lc_serializable`/`lc_id`, not by the table the built-in classes use."""
+    from runwire.load import Serializable, dumpd
+    from runwire.runnables import Runnable
+
+    class Shout(Runnable[str, str], Serializable):
+        word: str = "hey"
+
+        @classmethod
+        def is_lc_serializable(cls) -> bool:
+            return True
+
+        @classmethod
+        def get_lc_namespace(cls) -> list[str]:
+            return ["my_pkg"]
+
+        def invoke(self, input: str, config: Any = None, **kwargs: Any) -> str:
+            return input.upper()
+
+    shout = Shout(word="ho")
+    assert Shout.lc_id() == ["my_pkg", "Shout"]
+    assert dumpd(shout) == {
+        "lc": 1,
+        "type": "constructor",
+        "id": ["my_pkg", "Shout"],
+        "kwargs": {"word": "ho"},
+    }
+    assert shout.to_json() == dumpd(shout)

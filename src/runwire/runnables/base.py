@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
+from runwire._lc_surface import LcSerializableSurface
 from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
@@ -53,7 +54,7 @@ Input = TypeVar("Input")
 Output = TypeVar("Output")
 
 
-class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
+class Runnable(RunnableSchemas, RunnableExtras, LcSerializableSurface, Generic[Input, Output]):
     """A unit of work that can be invoked, batched, streamed and composed with `|`."""
 
     name: str | None = None
