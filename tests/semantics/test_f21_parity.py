@@ -275,3 +275,58 @@ def test_a_serializable_runnable_keeps_its_own_methods() -> None:
         "kwargs": {"word": "ho"},
     }
     assert shout.to_json() == dumpd(shout)
+
+
+# -- 9. what stream() reports -----------------------------------------------------------------
+
+
+def test_a_retry_streams_its_bound_runnable_without_retrying(lib: Any) -> None:
+    """`with_retry().stream()` opens no retry run (one start, the bound runnable's) and does not
+    retry: langchain-core's retry streams straight through to the bound runnable."""
+    calls: list[int] = []
+
+    def flaky(x: int) -> int:
+        calls.append(x)
+        if len(calls) == 1:
+            raise ValueError("first call fails")
+        return x
+
+    retry = lib.RunnableLambda(flaky).with_retry(stop_after_attempt=3, wait_exponential_jitter=False)
+    recorder = lib.Recorder()
+    with pytest.raises(ValueError, match="first call fails"):
+        list(retry.stream(1, {"callbacks": [recorder]}))
+    assert calls == [1]
+    assert recorder.events.tree() == ["flaky [] -> chain_error"]
+    recorder = lib.Recorder()
+    assert list(retry.stream(2, {"callbacks": [recorder]})) == [2]
+    assert _collect(retry.astream(3)) == [3]
+    assert recorder.events.tree() == ["flaky [] -> chain_end"]
+    assert retry.invoke(4) == 4  # invoke still retries
+    assert calls == [1, 2, 3, 4]
+
+
+def _run_types(recorder: Any) -> dict[str, Any]:
+    """Each chain start's name -> its `run_type` keyword ("absent" when not sent)."""
+    return {e.label: e.kwargs.get("run_type", "absent") for e in recorder.events.of("chain_start")}
+
+
+def test_streamed_sequences_and_parallels_send_run_type_none(lib: Any) -> None:
+    """Under stream/astream the chain starts of sequences and parallels carry `run_type=None`;
+    under invoke they carry none. A streamed fallbacks run carries none either."""
+    step = lib.RunnableLambda(double)
+    chain = step | lib.RunnableParallel(a=step)
+    recorder = lib.Recorder()
+    chain.invoke(1, {"callbacks": [recorder]})
+    assert _run_types(recorder) == {
+        "RunnableSequence": "absent",
+        "RunnableParallel<a>": "absent",
+        "double": None,
+    }
+    for stream in (lambda c: list(chain.stream(1, c)), lambda c: _collect(chain.astream(1, c))):
+        recorder = lib.Recorder()
+        stream({"callbacks": [recorder]})
+        assert _run_types(recorder) == {"RunnableSequence": None, "RunnableParallel<a>": None, "double": None}
+    fallbacks = step.with_fallbacks([step])
+    recorder = lib.Recorder()
+    assert list(fallbacks.stream(1, {"callbacks": [recorder]})) == [2]
+    assert _run_types(recorder) == {"RunnableWithFallbacks": "absent", "double": None}

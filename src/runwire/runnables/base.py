@@ -64,6 +64,9 @@ class Runnable(RunnableSchemas, RunnableExtras, LcSerializableSurface, Generic[I
     # run_type=None (lambdas, assigns, ...: langchain-core's `_call_with_config`), "prompt" /
     # "parser" also change how events are typed.
     _run_type: ClassVar[str | None] = None
+    # Whether a streamed run's start carries `run_type` (langchain-core's `_transform_stream_with_config`
+    # passes it; fallbacks open their streamed run themselves, without it).
+    _streamed_run_type: ClassVar[bool] = True
     _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
     _streams: ClassVar[bool] = False  # True for classes that implement `_transform`
     _body_calls_out: ClassVar[bool] = True
