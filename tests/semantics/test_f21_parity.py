@@ -330,3 +330,23 @@ def test_streamed_sequences_and_parallels_send_run_type_none(lib: Any) -> None:
     recorder = lib.Recorder()
     assert list(fallbacks.stream(1, {"callbacks": [recorder]})) == [2]
     assert _run_types(recorder) == {"RunnableWithFallbacks": "absent", "double": None}
+
+
+# -- found by the sweep -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["FakeListChatModel", "FakeListLLM"])
+def test_a_model_given_a_bad_input_type_raises_value_error(lib: Any, model: str) -> None:
+    """An int for a model is langchain-core's ValueError, with its message's opening."""
+    with pytest.raises(
+        ValueError, match=r"^Invalid input type <class 'int'>\. Must be a PromptValue, str, or list"
+    ):
+        getattr(lib, model)(responses=["a"]).invoke(3)
+
+
+def test_a_non_dict_input_to_a_many_variable_prompt_is_a_type_error(lib: Any) -> None:
+    prompt = lib.ChatPromptTemplate.from_messages([("human", "{a} {b}")])
+    with pytest.raises(
+        TypeError, match=r"^Expected mapping type as input to ChatPromptTemplate\. Received <class 'str'>\."
+    ):
+        prompt.invoke("hello")
