@@ -167,14 +167,15 @@ def test_missing_variable_error_names_variable_needs_given_and_fix() -> None:
         PromptTemplate.from_template("{a} {b}").invoke({"a": 1, "c": 2})
     message = caught.value.args[0]
     assert message == (
-        "PromptTemplate variable 'b' is missing: the template needs ['a', 'b'], got ['a', 'c']. "
-        "Pass it in the input dict or with .partial(b=...); if {b} is meant literally, escape it as {{b}}."
+        "Input to PromptTemplate is missing variables {'b'}.  Expected: ['a', 'b'] Received: ['a', 'c']\n"
+        "Note: if you intended {b} to be part of the string and not a variable, please escape it with "
+        "double curly braces like: '{{b}}'. Otherwise pass it in the input dict or with .partial(b=...)."
     )
 
 
 def test_format_reports_missing_variable_like_invoke() -> None:
     """format(**kwargs) raises the same helpful KeyError as invoke."""
-    with pytest.raises(KeyError, match="variable 'x' is missing"):
+    with pytest.raises(KeyError, match=r"missing variables \{'x'\}"):
         PromptTemplate.from_template("{x}").format()
 
 
@@ -184,15 +185,15 @@ def test_chat_prompt_reports_missing_variable_against_the_whole_prompt() -> None
     with pytest.raises(KeyError) as caught:
         prompt.invoke({"role": "tutor"})
     assert caught.value.args[0].startswith(
-        "ChatPromptTemplate variable 'question' is missing: the template needs ['question', 'role'], "
-        "got ['role']."
+        "Input to ChatPromptTemplate is missing variables {'question'}.  Expected: ['question', 'role'] "
+        "Received: ['role']\n"
     )
 
 
 def test_missing_placeholder_error_asks_for_a_list_of_messages() -> None:
     """A missing required placeholder's error says it takes a list of messages."""
     prompt = ChatPromptTemplate.from_messages([MessagesPlaceholder("history"), ("human", "{q}")])
-    with pytest.raises(KeyError, match=r"a list of messages for a MessagesPlaceholder"):
+    with pytest.raises(KeyError, match=r"is a MessagesPlaceholder: pass a list of messages"):
         prompt.invoke({"q": "hi"})
 
 
@@ -385,7 +386,7 @@ def test_string_prompt_subclass_with_format_works_under_invoke() -> None:
 
     prompt = Shout(input_variables=["word"])
     assert prompt.invoke({"word": "hi"}).to_string() == "HI"
-    with pytest.raises(KeyError, match="variable 'word' is missing"):
+    with pytest.raises(KeyError, match=r"missing variables \{'word'\}"):
         prompt.invoke({})
 
 
@@ -429,5 +430,5 @@ def test_partial_of_a_langchain_style_subclass_fixes_the_variable() -> None:
 def test_missing_variable_error_lists_only_the_keys_the_caller_gave() -> None:
     """Partial variables (and optional placeholders' defaults) are not shown as given keys."""
     prompt = ChatPromptTemplate.from_messages([("placeholder", "{h}"), ("human", "{a}{b}")]).partial(a="A")
-    with pytest.raises(KeyError, match=r"the template needs \['b'\], got \['c'\]\."):
+    with pytest.raises(KeyError, match=r"Expected: \['b'\] Received: \['c'\]\\n"):
         prompt.invoke({"c": 1})

@@ -132,12 +132,7 @@ MODULES: dict[str, frozenset[str]] = {
 # runwire class -> langchain-core methods it does not have yet (installed by `install_methods`).
 METHODS: dict[str, frozenset[str]] = {
     "Runnable": frozenset({
-        "get_lc_namespace",
-        "is_lc_serializable",
-        "lc_id",
         "stream_events",
-        "to_json",
-        "to_json_not_implemented",
     }),
     "BaseChatModel": frozenset({
         "agenerate_prompt",

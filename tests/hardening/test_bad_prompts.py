@@ -59,9 +59,10 @@ def test_a_missing_variable_is_a_key_error_that_names_it_and_the_run_ends_in_err
     """The KeyError names the missing variable, what the template needs, and how to pass it."""
     recorder = Recorder()
     prompt = ChatPromptTemplate.from_template("{a} and {b}")
-    with pytest.raises(KeyError, match=r"'b' is missing.*needs \['a', 'b'\].*partial\(b=") as caught:
+    expected = r"missing variables \{'b'\}.*Expected: \['a', 'b'\].*partial\(b="
+    with pytest.raises(KeyError, match=expected) as caught:
         prompt.invoke({"a": 1}, {"callbacks": [recorder]})
-    assert "escape it as {{b}}" in str(caught.value)
+    assert "double curly braces like: '{{b}}'" in str(caught.value)
     recorder.assert_paired(error=True)
 
 

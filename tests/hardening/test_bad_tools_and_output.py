@@ -50,19 +50,22 @@ def test_bad_tool_arguments_are_validation_errors_with_an_error_event(given: obj
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "error", "match"),
     [
-        {"type": "tool_call", "name": "add", "args": "a=1", "id": "1"},
-        {"type": "tool_call", "name": "add", "id": "1"},
-        {"type": "tool_call", "name": "add", "args": {"a": 1, "b": 2}},
-        {"type": "tool_call", "name": "add", "args": [1, 2], "id": "1"},
+        ({"type": "tool_call", "name": "add", "args": "a=1", "id": "1"}, ValueError, "'args' is not a dict"),
+        ({"type": "tool_call", "name": "add", "id": "1"}, KeyError, "without 'args'"),
+        ({"type": "tool_call", "name": "add", "args": {"a": 1, "b": 2}}, KeyError, "without 'id'"),
+        ({"type": "tool_call", "name": "add", "args": [1, 2], "id": "1"}, ValueError, "'args' is not a dict"),
     ],
 )
-async def test_a_malformed_tool_call_dict_is_a_value_error_naming_the_shape(call: dict[str, Any]) -> None:
-    """Was a bare KeyError('args')/KeyError('id') or a dict() ValueError from deep inside."""
-    with pytest.raises(ValueError, match="without a dict 'args' and an 'id'"):
+async def test_a_malformed_tool_call_dict_is_an_error_naming_the_shape(
+    call: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    """A missing part is langchain-core's KeyError, args of the wrong type a ValueError; both name
+    the shape to pass (was a bare KeyError('args')/KeyError('id') or a dict() ValueError)."""
+    with pytest.raises(error, match=match):
         add.invoke(call)
-    with pytest.raises(ValueError, match="without a dict 'args' and an 'id'"):
+    with pytest.raises(error, match=match):
         await add.ainvoke(call)
 
 

@@ -189,6 +189,9 @@ _WHERE = {
     "tool": "tools",
     "StructuredTool": "tools",
     "BaseRetriever": "retrievers",
+    # -- f21: differences left after issues 15 and 21
+    "BaseTool": "tools",
+    "convert_runnable_to_tool": "tools",
 }
 
 

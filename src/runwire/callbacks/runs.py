@@ -176,8 +176,9 @@ class BaseRunManager:
     ) -> None:
         self.fire_start("on_chain_start", (serialized, inputs), name, extra)
 
-    def start_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
-        """Fire `on_chain_start` for `runnable` (the hot path of every runnable's run)."""
+    def start_chain(self, runnable: Any, inputs: Any, config: Any, *, streamed: bool = False) -> None:
+        """Fire `on_chain_start` for `runnable` (the hot path of every runnable's run). A streamed
+        run carries `run_type` always, as langchain-core's stream path passes it (None for chains)."""
         entries = self._dispatch.table.get("on_chain_start")
         if entries:
             serialized = runnable._serialized_cache or runnable._make_serialized()
@@ -188,7 +189,7 @@ class BaseRunManager:
                 "metadata": self._md,
                 "name": (config and config.get("run_name")) or serialized["name"],
             }
-            if runnable._run_type is not None:
+            if runnable._run_type is not None or (streamed and runnable._streamed_run_type):
                 kw["run_type"] = runnable._run_type or None
             try:
                 call_handlers(entries, "on_chain_start", (serialized, inputs), kw)
@@ -196,7 +197,7 @@ class BaseRunManager:
                 self.finish_error(exc)
                 raise
 
-    async def astart_chain(self, runnable: Any, inputs: Any, config: Any) -> None:
+    async def astart_chain(self, runnable: Any, inputs: Any, config: Any, *, streamed: bool = False) -> None:
         """Async `start_chain`."""
         entries = self._dispatch.table.get("on_chain_start")
         if entries:
@@ -208,7 +209,7 @@ class BaseRunManager:
                 "metadata": self._md,
                 "name": (config and config.get("run_name")) or serialized["name"],
             }
-            if runnable._run_type is not None:
+            if runnable._run_type is not None or (streamed and runnable._streamed_run_type):
                 kw["run_type"] = runnable._run_type or None
             try:
                 await acall_handlers(entries, "on_chain_start", (serialized, inputs), kw)

@@ -42,9 +42,10 @@ def to_messages(input: Any) -> list[BaseMessage]:
         return [input]
     if isinstance(input, Sequence):
         return convert_to_messages(input)
-    raise TypeError(
-        f"a chat model takes a string, a prompt value, or a list of messages; got {type(input).__name__}: "
-        f"{input!r:.200}. Put a prompt template before the model or pass [HumanMessage(...)]."
+    raise ValueError(  # langchain-core's type and opening
+        f"Invalid input type {type(input)}. Must be a PromptValue, str, or list of BaseMessages. "
+        f"(a chat model got {type(input).__name__}: {input!r:.200}; put a prompt template before it "
+        "or pass [HumanMessage(...)].)"
     )
 
 

@@ -24,9 +24,9 @@ def to_prompt(input: Any) -> str:
         from runwire.messages import convert_to_messages, get_buffer_string
 
         return get_buffer_string(convert_to_messages(input))
-    raise TypeError(
-        f"a text model takes a string, a prompt value or a list of messages; got {type(input).__name__}: "
-        f"{input!r:.200}"
+    raise ValueError(  # langchain-core's type and opening
+        f"Invalid input type {type(input)}. Must be a PromptValue, str, or list of BaseMessages. "
+        f"(a text model got {type(input).__name__}: {input!r:.200}; put a prompt template before it.)"
     )
 
 

@@ -52,6 +52,16 @@ def _serialize(obj: Any) -> Any:
             secret = obj.secret_keys()
             record["kwargs"] = {k: v if k in secret else _serialize(v) for k, v in record["kwargs"].items()}
         return record
+    return to_json_record(obj, _serialize)
+
+
+def _as_is(value: Any) -> Any:
+    return secret_record(value.env_name) if type(value) is SecretRef else value
+
+
+def to_json_record(obj: Any, write: Any = _as_is) -> dict[str, Any]:
+    """`obj`'s record, its constructor keywords passed through `write` (by default left as they
+    are: `obj.to_json()`), or a `not_implemented` record for a class `runwire.load` does not know."""
     known = registry().by_class.get(type(obj))
     if known is None:
         return {**to_json_not_implemented(obj), **_runnable_name(obj)}
@@ -60,7 +70,7 @@ def _serialize(obj: Any) -> Any:
         "lc": 1,
         "type": "constructor",
         "id": list(lc_id),
-        "kwargs": {k: _serialize(v) for k, v in kwargs(obj).items()},
+        "kwargs": {k: write(v) for k, v in kwargs(obj).items()},
         **_runnable_name(obj),
     }
 

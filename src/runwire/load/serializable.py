@@ -15,6 +15,7 @@ from typing import Any
 
 from runwire._fields import _MISSING as _REQUIRED
 from runwire._fields import Fields
+from runwire._lc_surface import LcSerializableSurface
 
 __all__ = ["SecretRef", "Serializable", "to_json_not_implemented", "useful"]
 
@@ -54,8 +55,10 @@ class SecretRef:
         self.env_name = env_name
 
 
-class Serializable(Fields):
-    """A class `dumpd` can write and `load` can rebuild (opt in with `is_lc_serializable`)."""
+class Serializable(Fields, LcSerializableSurface):
+    """A class `dumpd` can write and `load` can rebuild (opt in with `is_lc_serializable`).
+    Its methods override the table-driven ones runnables and messages have, whatever the order
+    of a subclass's bases (`class C(Runnable, Serializable)` too)."""
 
     def __init__(self, **kwargs: Any) -> None:
         # Unknown keywords are ignored, as langchain-core's `Serializable` (pydantic

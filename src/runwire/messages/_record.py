@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from runwire._lc_surface import LcSerializableSurface
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping
     from typing import Self
@@ -72,8 +74,9 @@ def _dump(value: Any, exclude_none: bool) -> Any:
     return dump() if callable(dump) else value
 
 
-class Record:
-    """Base of messages and outputs: field table in, pydantic-compatible behaviour out."""
+class Record(LcSerializableSurface):
+    """Base of messages and outputs: field table in, pydantic-compatible behaviour out (and
+    langchain-core's `to_json()` surface)."""
 
     __slots__ = ()
 

@@ -113,18 +113,22 @@ def missing_variables_error(
 ) -> KeyError | None:
     """The KeyError for variables in `needed` but not in `given`, or None when none is missing.
     `placeholders` names the variables that take a list of messages (for the advice given)."""
-    given_keys = set(given)
+    received = list(given)
+    given_keys = set(received)
     missing = sorted(name for name in needed if name not in given_keys)
     if not missing:
         return None
     name = missing[0]
-    what = f"variable {name!r} is" if len(missing) == 1 else f"variables {missing} are"
-    fix = f"Pass it in the input dict or with .partial({name}=...)"
-    if name in placeholders:
-        fix += " (a list of messages for a MessagesPlaceholder)"
-    else:
-        fix += f"; if {{{name}}} is meant literally, escape it as {{{{{name}}}}}"
-    return KeyError(
-        f"{owner} {what} missing: the template needs {sorted(needed)}, got "
-        f"{sorted(given_keys, key=str)}. {fix}."
+    # langchain-core's opening (programs match on it), then what to do about it.
+    message = (
+        f"Input to {owner} is missing variables {{{', '.join(map(repr, missing))}}}. "
+        f" Expected: {sorted(needed)} Received: {received}"
     )
+    if name in placeholders:
+        message += f"\n{name!r} is a MessagesPlaceholder: pass a list of messages"
+    else:
+        message += (
+            f"\nNote: if you intended {{{name}}} to be part of the string and not a variable, please "
+            f"escape it with double curly braces like: '{{{{{name}}}}}'. Otherwise pass it"
+        )
+    return KeyError(f"{message} in the input dict or with .partial({name}=...).")

@@ -127,7 +127,8 @@ class BasePromptTemplate(Described, Fields, Runnable[dict[str, Any], PromptValue
         """A non-dict input is the value of the only variable, as in langchain-core."""
         if len(self.input_variables) == 1:
             return {self.input_variables[0]: input}
-        raise TypeError(
+        raise TypeError(  # langchain-core's opening, then what to pass
+            f"Expected mapping type as input to {type(self).__name__}. Received {type(input)}. "
             f"{type(self).__name__} takes a dict of its variables {self.input_variables} as input, "
             f"got {type(input).__name__}: {input!r:.80}. Pass e.g. "
             f"{{{', '.join(f'{v!r}: ...' for v in self.input_variables) or 'name: value'}}}."

@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
+from runwire._lc_surface import LcSerializableSurface
 from runwire.callbacks.context import enter_run, exit_run
 from runwire.callbacks.manager import (
     AsyncCallbackManagerForChainRun,
@@ -53,7 +54,7 @@ Input = TypeVar("Input")
 Output = TypeVar("Output")
 
 
-class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
+class Runnable(RunnableSchemas, RunnableExtras, LcSerializableSurface, Generic[Input, Output]):
     """A unit of work that can be invoked, batched, streamed and composed with `|`."""
 
     name: str | None = None
@@ -63,6 +64,9 @@ class Runnable(RunnableSchemas, RunnableExtras, Generic[Input, Output]):
     # run_type=None (lambdas, assigns, ...: langchain-core's `_call_with_config`), "prompt" /
     # "parser" also change how events are typed.
     _run_type: ClassVar[str | None] = None
+    # Whether a streamed run's start carries `run_type` (langchain-core's `_transform_stream_with_config`
+    # passes it; fallbacks open their streamed run themselves, without it).
+    _streamed_run_type: ClassVar[bool] = True
     _sync_only: ClassVar[bool] = False  # True for subclasses that override `invoke` only
     _streams: ClassVar[bool] = False  # True for classes that implement `_transform`
     _body_calls_out: ClassVar[bool] = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from runwire.runnables.base import Input, Output, Runnable, coerce_to_runnable, fields_repr
 from runwire.runnables.config import RunnableConfig, child_config
@@ -17,6 +17,8 @@ from runwire.runnables.streaming import aclose_upstream, add_chunks
 
 class RunnableWithFallbacks(Runnable[Input, Output]):
     """`runnable.with_fallbacks([...])`."""
+
+    _streamed_run_type: ClassVar[bool] = False  # langchain-core's streamed start has no run_type
 
     def __init__(
         self,

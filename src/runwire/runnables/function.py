@@ -349,6 +349,18 @@ class RunnableLambda(Runnable[Input, Output]):
             await aclose_upstream(inner, exc)
             raise
 
+    # Equal when they wrap the same function, and so unhashable, as in langchain-core.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunnableLambda):
+            return False
+        if self.func is not None and other.func is not None:
+            return self.func == other.func
+        if self.afunc is not None and other.afunc is not None:
+            return self.afunc == other.afunc
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         # langchain-core's form: the lambda's source (or the function's name), read once.
         if self._repr is None:
@@ -405,7 +417,8 @@ class RunnableGenerator(Runnable[Input, Output]):
                 f"{self!r} only supports async methods. ({self.get_name()} is an async generator: "
                 "use `ainvoke`/`astream`.)"
             )
-        yield from self._gen(chunks, **self._extra(config, run))
+        output = self._gen(chunks, **self._extra(config, run))
+        yield from _ambient(output, config) if config and run is None else output
 
     async def _atransform(
         self, chunks: AsyncIterator[Any], config: RunnableConfig | None, run: Any, **kwargs: Any
@@ -417,6 +430,8 @@ class RunnableGenerator(Runnable[Input, Output]):
                 yield chunk
             return
         inner = self._agen(chunks, **self._extra(config, run))
+        if config and run is None:
+            inner = _aambient(inner, config)
         try:
             async for chunk in inner:
                 yield chunk
@@ -427,11 +442,60 @@ class RunnableGenerator(Runnable[Input, Output]):
     def _invoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         return add_chunks(list(self._transform(iter((input,)), config, run)))
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunnableGenerator):
+            return False
+        if self._gen is not None and other._gen is not None:
+            return bool(self._gen == other._gen)
+        if self._agen is not None and other._agen is not None:
+            return bool(self._agen == other._agen)
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         return f"RunnableGenerator({self.name})"
 
     async def _ainvoke(self, input: Any, config: RunnableConfig | None, run: Any, **kwargs: Any) -> Any:
         return add_chunks([chunk async for chunk in self._atransform(aiter_of(input), config, run)])
+
+
+# No run carries the config of a generator nobody listens to: make it ambient while the generator
+# runs (each step, not across the yields), so `ensure_config()` inside sees it as in langchain-core.
+
+
+def _ambient(chunks: Iterator[Any], config: RunnableConfig) -> Iterator[Any]:
+    try:
+        while True:
+            token = ambient_config.set(cast(dict[str, Any], config))
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                ambient_config.reset(token)
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+async def _aambient(chunks: AsyncIterator[Any], config: RunnableConfig) -> AsyncIterator[Any]:
+    try:
+        while True:
+            token = ambient_config.set(cast(dict[str, Any], config))
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            finally:
+                ambient_config.reset(token)
+            yield chunk
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def chain(func: Callable[..., Any]) -> RunnableLambda[Any, Any]:

@@ -1,7 +1,8 @@
 """RunnableRetry: call again when an attempt raises, firing `on_retry` for each failed attempt.
 
 The retry is one run (named after the bound runnable); each attempt is a child run, tagged
-`retry:attempt:N` from the second on. A batch retries only the inputs that failed.
+`retry:attempt:N` from the second on. A batch retries only the inputs that failed; a stream
+is not retried (the bound runnable streams), as in langchain-core.
 langchain-core never fires `on_retry` here (#36382); runwire fires it on the retry run before
 each wait, with a `RetryState`.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, cast
 
 from runwire.callbacks.manager import (
@@ -106,6 +107,27 @@ class RunnableRetry(Runnable[Input, Output]):
     @property
     def config_specs(self) -> list[Any]:
         return self.bound.config_specs
+
+    # Streaming is not retried and opens no retry run: the bound runnable streams, as through
+    # langchain-core's RunnableRetry (a binding whose stream goes straight to the bound runnable).
+
+    def stream(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Output]:
+        return self.bound.stream(input, config, **kwargs)
+
+    def astream(
+        self, input: Input, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Output]:
+        return self.bound.astream(input, config, **kwargs)
+
+    def transform(
+        self, input: Iterator[Input], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Output]:
+        return self.bound.transform(input, config, **kwargs)
+
+    def atransform(
+        self, input: AsyncIterator[Input], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Output]:
+        return self.bound.atransform(input, config, **kwargs)
 
     def _sleep_for(self, attempt: int) -> float:
         if not self.wait_exponential_jitter:

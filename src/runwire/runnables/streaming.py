@@ -116,7 +116,7 @@ def stream_run(
             yield from runnable._transform(_prepend(first, chunks), config, None, **kwargs)
         return
     deferred = known is _DONE
-    run.start_chain(runnable, PLACEHOLDER_INPUT if deferred else known, config)
+    run.start_chain(runnable, PLACEHOLDER_INPUT if deferred else known, config, streamed=True)
     wants_end = run._dispatch.table.get("on_chain_end") or run._dispatch.table.get("on_chain_error")
     seen: list[Any] | None = [] if deferred and wants_end else None
     source = _prepend(first, chunks) if first is not _DONE else iter(())
@@ -176,7 +176,7 @@ async def astream_run(
                 yield chunk
         return
     deferred = known is _DONE
-    await run.astart_chain(runnable, PLACEHOLDER_INPUT if deferred else known, config)
+    await run.astart_chain(runnable, PLACEHOLDER_INPUT if deferred else known, config, streamed=True)
     wants_end = run._dispatch.table.get("on_chain_end") or run._dispatch.table.get("on_chain_error")
     seen: list[Any] | None = [] if deferred and wants_end else None
     source = _aprepend(first, chunks) if first is not _DONE else _aempty()

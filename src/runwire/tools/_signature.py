@@ -21,6 +21,7 @@ FILTERED_ARGS = ("run_manager", "callbacks")
 """Parameters a tool function may take that the runtime supplies (never in a schema)."""
 
 SYNTHETIC_FIELDS = frozenset({"args", "kwargs", "v__duplicate_kwargs"})
+SYNTHETIC_VARIADIC = ("args", "kwargs")
 
 
 def parse_google_docstring(
@@ -198,6 +199,9 @@ class InputPlan:
             values = dict(result.__dict__)
         else:  # pydantic v1: field values as validated (nested models stay models, as in v2)
             values = {name: getattr(result, name) for name in result.__fields__}
+        for name in SYNTHETIC_VARIADIC:  # passed only when given, as in langchain-core
+            if name not in tool_input:
+                values.pop(name, None)
         for name in self.injected:
             if name in tool_input:
                 values[name] = tool_input[name]

@@ -155,16 +155,12 @@ class BaseTool(Fields, Runnable[Any, Any]):
             return self.args_schema
         schema = self.__dict__.get("_call_schema")
         if schema is None:
-            from runwire.tools._signature import SYNTHETIC_FIELDS, injected_kind
+            from runwire.tools._signature import injected_kind
             from runwire.tools.schema import field_annotations, model_fields, subset_model
 
             full = self.get_input_schema()
             annotations = field_annotations(full)
-            keep = [
-                name
-                for name in model_fields(full)
-                if name not in SYNTHETIC_FIELDS and injected_kind(annotations.get(name)) is None
-            ]
+            keep = [name for name in model_fields(full) if injected_kind(annotations.get(name)) is None]
             schema = subset_model(self.name, full, keep, description=self.description)
             self.__dict__["_call_schema"] = schema
         return schema
@@ -186,6 +182,16 @@ class BaseTool(Fields, Runnable[Any, Any]):
     # -- what a subclass implements ----------------------------------------------------------------
 
     def _run(self, *args: Any, **kwargs: Any) -> Any:
+        # The docstring is langchain-core's word for word: a subclass's `_run` without one
+        # inherits it as its input schema's description, in both libraries.
+        """Use the tool.
+
+        Add `run_manager: CallbackManagerForToolRun | None = None` to child
+        implementations to enable tracing.
+
+        Returns:
+            The result of the tool execution.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement `_run` (or `_arun` for async only)")
 
     async def _arun(self, *args: Any, **kwargs: Any) -> Any:
@@ -466,12 +472,16 @@ def _config_of(
 
 
 def _tool_call_parts(call: dict[str, Any], name: str) -> tuple[dict[str, Any], Any]:
-    """(args, id) of a ToolCall dict, or a ValueError saying which part is missing or wrong."""
-    args = call.get("args")
-    if not isinstance(args, dict) or "id" not in call:
-        raise ValueError(
-            f"tool {name!r} got a tool call without a dict 'args' and an 'id': {call!r:.200}. "
-            "Pass {'type': 'tool_call', 'name': ..., 'args': {...}, 'id': ...}, or the args dict alone."
+    """(args, id) of a ToolCall dict; a missing part is a KeyError (as in langchain-core), args
+    that are not a dict a ValueError, each saying what to pass."""
+    fix = "Pass {'type': 'tool_call', 'name': ..., 'args': {...}, 'id': ...}, or the args dict alone."
+    for key in ("id", "args"):
+        if key not in call:
+            raise KeyError(f"tool {name!r} got a tool call without {key!r}: {call!r:.200}. {fix}")
+    args = call["args"]
+    if not isinstance(args, dict):
+        raise ValueError(  # noqa: TRY004 - the ValueError langchain-core's validation raises
+            f"tool {name!r} got a tool call whose 'args' is not a dict: {call!r:.200}. {fix}"
         )
     return dict(args), call["id"]
 

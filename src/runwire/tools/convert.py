@@ -109,12 +109,18 @@ def _from_runnable(
     return_direct: bool,
     args_schema: Any,
 ) -> BaseTool:
-    """A tool that invokes `runnable` with its arguments as one dict (as a child of the tool run)."""
+    """A tool that invokes `runnable` with its arguments as one dict (as a child of the tool run),
+    described by the runnable's input schema and repr, as in langchain-core. An `args_schema`
+    given replaces the inferred schema (langchain-core ignores it)."""
     if args_schema is None:
-        raise ValueError(
-            f"tool({name!r}, runnable) needs args_schema=: runwire runnables do not describe their input. "
-            "Pass a pydantic model or a JSON-schema dict of the runnable's input keys."
-        )
+        if runnable.get_input_jsonschema().get("type") != "object":
+            raise ValueError(
+                f"Runnable must have an object schema. tool({name!r}, runnable) calls the runnable with "
+                f"the tool's arguments as one dict, but {runnable!r:.100} takes "
+                f"{runnable.get_input_jsonschema()}: give its function a TypedDict or pydantic input "
+                "type, or pass args_schema=."
+            )
+        args_schema = runnable.input_schema
 
     def invoke_wrapper(callbacks: Any = None, **kwargs: Any) -> Any:
         return runnable.invoke(kwargs, {"callbacks": callbacks})
@@ -126,7 +132,7 @@ def _from_runnable(
         invoke_wrapper,
         ainvoke_wrapper,
         name=name,
-        description=description or f"Takes {args_schema}.",
+        description=description or repr(runnable),
         return_direct=return_direct,
         args_schema=args_schema,
     )
@@ -138,9 +144,10 @@ def convert_runnable_to_tool(
     *,
     name: str | None = None,
     description: str | None = None,
-    arg_types: dict[str, type] | None = None,  # noqa: ARG001 - langchain-core's signature; see args_schema
+    arg_types: dict[str, type] | None = None,
 ) -> BaseTool:
-    """A tool from a runnable (`args_schema` describes its input dict)."""
-    return _from_runnable(
-        name or runnable.get_name(), runnable, description, return_direct=False, args_schema=args_schema
-    )
+    """A tool from a runnable, as `runnable.as_tool(...)` makes it: a `Tool` for a string input,
+    else a `StructuredTool` of its input schema's keys (or of `arg_types`)."""
+    from runwire.runnables.as_tool import as_tool
+
+    return as_tool(runnable, args_schema=args_schema, name=name, description=description, arg_types=arg_types)

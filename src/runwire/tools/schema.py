@@ -52,8 +52,9 @@ def create_schema_from_function(
 ) -> type[BaseModel]:
     """A pydantic model of `func`'s arguments, named `model_name`, documented by its docstring.
 
-    Runtime-supplied parameters (`run_manager`, `callbacks`, a `RunnableConfig`, `self`/`cls`,
-    `*args`/`**kwargs`) are left out; injected ones (`Annotated[T, InjectedToolArg]`) are kept
+    Runtime-supplied parameters (`run_manager`, `callbacks`, a `RunnableConfig`, `self`/`cls`)
+    are left out; `*args`/`**kwargs` are optional fields of their names, as in langchain-core;
+    injected ones (`Annotated[T, InjectedToolArg]`) are kept
     unless `include_injected=False`: validation needs them, the model must not see them.
     """
     signature = inspect.signature(func)
@@ -78,9 +79,17 @@ def create_schema_from_function(
     fields: dict[str, Any] = {}
     for param in params:
         name = param.name
-        if name in skip or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if name in skip:
             continue
         annotation = hints.get(name, Any)
+        # `*args: T` / `**kwargs: T` are optional fields of their name, as langchain-core's
+        # (pydantic's `validate_arguments`) schema has them: a tuple / a dict of T.
+        if param.kind is param.VAR_POSITIONAL:
+            fields[name] = (tuple[annotation, ...], None)  # type: ignore[valid-type]
+            continue
+        if param.kind is param.VAR_KEYWORD:
+            fields[name] = (dict[str, annotation], None)  # type: ignore[valid-type]
+            continue
         if is_runnable_config(annotation):
             continue
         if not include_injected and injected_kind(annotation) is not None:
