@@ -350,3 +350,11 @@ def test_a_non_dict_input_to_a_many_variable_prompt_is_a_type_error(lib: Any) ->
         TypeError, match=r"^Expected mapping type as input to ChatPromptTemplate\. Received <class 'str'>\."
     ):
         prompt.invoke("hello")
+
+
+def test_a_placeholder_given_a_non_list_opens_as_langchain_cores(lib: Any) -> None:
+    prompt = lib.ChatPromptTemplate.from_messages([lib.MessagesPlaceholder("h")])
+    with pytest.raises(
+        ValueError, match=r"^variable h should be a list of base messages, got hi of type <class 'str'>"
+    ):
+        prompt.invoke({"h": "hi"})
