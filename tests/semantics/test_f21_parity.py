@@ -350,3 +350,28 @@ def test_a_non_dict_input_to_a_many_variable_prompt_is_a_type_error(lib: Any) ->
         TypeError, match=r"^Expected mapping type as input to ChatPromptTemplate\. Received <class 'str'>\."
     ):
         prompt.invoke("hello")
+
+
+def test_a_placeholder_given_a_non_list_opens_as_langchain_cores(lib: Any) -> None:
+    prompt = lib.ChatPromptTemplate.from_messages([lib.MessagesPlaceholder("h")])
+    with pytest.raises(
+        ValueError, match=r"^variable h should be a list of base messages, got hi of type <class 'str'>"
+    ):
+        prompt.invoke({"h": "hi"})
+
+
+def test_a_sync_stream_passes_the_token_by_keyword(lib: Any) -> None:
+    """Under sync `stream`, `on_llm_new_token` gets `token=` by keyword (a handler declaring it
+    keyword-only hears every token), as langchain-core's sync run manager passes it."""
+
+    class Tokens(lib.BaseCallbackHandler):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            self.tokens: list[str] = []
+
+        def on_llm_new_token(self, *, token: str, **kwargs: Any) -> None:
+            self.tokens.append(token)
+
+    handler = Tokens()
+    model = lib.FakeListChatModel(responses=["ab"])
+    assert [chunk.content for chunk in model.stream("q", {"callbacks": [handler]})] == ["a", "b"]
+    assert handler.tokens == ["a", "b"]

@@ -309,7 +309,10 @@ class CallbackManagerForLLMRun(RunManager):
             }
             if kwargs:
                 kw.update(kwargs)
-            call_handlers(entries, "on_llm_new_token", (token,), kw)
+            # `token=` by keyword, as langchain-core's sync run manager passes it (its async one
+            # passes it positionally, as `AsyncCallbackManagerForLLMRun` below does).
+            kw["token"] = token
+            call_handlers(entries, "on_llm_new_token", (), kw)
 
     def on_llm_end(self, response: Any, **kwargs: Any) -> None:
         self.finish(response, **kwargs)

@@ -120,9 +120,10 @@ class MessagesPlaceholder(BaseMessagePromptTemplate):
             assert error is not None  # the variable was just found missing
             raise error from None
         if not isinstance(value, list):
-            raise ValueError(  # noqa: TRY004 - langchain-core raises ValueError here
-                f"MessagesPlaceholder {self.variable_name!r} takes a list of messages, got "
-                f"{type(value).__name__}: {value!r:.80}. Pass e.g. [HumanMessage('hi'), ('ai', 'hello')]."
+            raise ValueError(  # noqa: TRY004 - langchain-core's type and opening
+                f"variable {self.variable_name} should be a list of base messages, got {value!s:.80} of "
+                f"type {type(value)}: MessagesPlaceholder {self.variable_name!r} takes a list of messages, "
+                f"got {type(value).__name__}. Pass e.g. [HumanMessage('hi'), ('ai', 'hello')]."
             )
         messages = convert_to_messages(value)
         return messages[-self.n_messages :] if self.n_messages else messages
