@@ -140,13 +140,7 @@ METHODS: dict[str, frozenset[str]] = {
         "generate_prompt",
         "set_verbose",
     }),
-    "BaseMessage": frozenset({
-        "get_lc_namespace",
-        "is_lc_serializable",
-        "lc_id",
-        "to_json",
-        "to_json_not_implemented",
-    }),
+    "BaseMessage": frozenset(),
     "BasePromptTemplate": frozenset({
         "save",
         "validate_variable_names",
