@@ -11,23 +11,9 @@ import warnings
 from typing import Any, Literal
 from uuid import uuid4
 
-KNOWN_BLOCK_TYPES = {
-    "text",
-    "reasoning",
-    "refusal",
-    "tool_call",
-    "invalid_tool_call",
-    "tool_call_chunk",
-    "image",
-    "audio",
-    "file",
-    "text-plain",
-    "video",
-    "server_tool_call",
-    "server_tool_call_chunk",
-    "server_tool_result",
-    "non_standard",
-}
+from runwire.messages.base import KNOWN_BLOCK_TYPES as _STANDARD_BLOCK_TYPES
+
+KNOWN_BLOCK_TYPES = set(_STANDARD_BLOCK_TYPES)  # a set, as in langchain-core; one list with `base`
 """Block types known to langchain-core >= 1.0; any other type is provider-specific."""
 
 _DATA_BLOCK_TYPES = ("image", "video", "audio", "text-plain", "file")

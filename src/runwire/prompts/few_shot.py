@@ -65,7 +65,23 @@ class _Examples:
         return await prompt.aformat_prompt(**input)
 
 
-class FewShotPromptTemplate(_Examples, StringPromptTemplate):
+class _StringExamples(_Examples, StringPromptTemplate):
+    """What the two text few-shot prompts share: joining the pieces, and `aformat_prompt`."""
+
+    example_separator: str
+    template_format: str
+
+    def _join(self, prefix: str, examples: list[str], suffix: str, values: dict[str, Any]) -> str:
+        """The non-empty pieces joined by `example_separator`, then formatted with `values`."""
+        template = self.example_separator.join(piece for piece in (prefix, *examples, suffix) if piece)
+        return DEFAULT_FORMATTER_MAPPING[self.template_format](template, **values)
+
+    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
+        """A `StringPromptValue` of `aformat(**kwargs)`."""
+        return StringPromptValue(text=await self.aformat(**kwargs))
+
+
+class FewShotPromptTemplate(_StringExamples):
     """A text prompt of a prefix, formatted examples and a suffix."""
 
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
@@ -133,33 +149,26 @@ class FewShotPromptTemplate(_Examples, StringPromptTemplate):
             name=name,
         )
 
-    def _join(self, example_strings: list[str], values: dict[str, Any]) -> str:
-        pieces = [self.prefix, *example_strings, self.suffix]
-        template = self.example_separator.join(piece for piece in pieces if piece)
-        return DEFAULT_FORMATTER_MAPPING[self.template_format](template, **values)
-
     def format(self, **kwargs: Any) -> str:
         """The prefix, the examples and the suffix, joined, with the variables filled in."""
         values = self._with_partials(kwargs)
         examples = self._get_examples(**values)
-        return self._join([self.example_prompt.format(**example) for example in examples], values)
+        formatted = [self.example_prompt.format(**e) for e in examples]
+        return self._join(self.prefix, formatted, self.suffix, values)
 
     async def aformat(self, **kwargs: Any) -> str:
         """`format`, asking the selector with `aselect_examples`."""
         values = self._with_partials(kwargs)
         examples = await self._aget_examples(**values)
-        return self._join([await self.example_prompt.aformat(**example) for example in examples], values)
-
-    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
-        """A `StringPromptValue` of `aformat(**kwargs)`."""
-        return StringPromptValue(text=await self.aformat(**kwargs))
+        formatted = [await self.example_prompt.aformat(**e) for e in examples]
+        return self._join(self.prefix, formatted, self.suffix, values)
 
     @property
     def _prompt_type(self) -> str:
         return "few_shot"
 
 
-class FewShotPromptWithTemplates(_Examples, StringPromptTemplate):
+class FewShotPromptWithTemplates(_StringExamples):
     """A text prompt whose prefix and suffix are prompt templates, around formatted examples."""
 
     _repr_fields: ClassVar[tuple[tuple[str, Any], ...]] = (
@@ -234,10 +243,6 @@ class FewShotPromptWithTemplates(_Examples, StringPromptTemplate):
         mine = {k: rest.pop(k) for k in list(rest) if k in self.suffix.input_variables}
         return prefix, self.suffix.format(**mine), rest
 
-    def _join(self, prefix: str, examples: list[str], suffix: str, rest: dict[str, Any]) -> str:
-        template = self.example_separator.join(piece for piece in (prefix, *examples, suffix) if piece)
-        return DEFAULT_FORMATTER_MAPPING[self.template_format](template, **rest)
-
     def format(self, **kwargs: Any) -> str:
         """The prefix, the examples and the suffix, each formatted, joined."""
         values = self._with_partials(kwargs)
@@ -254,10 +259,6 @@ class FewShotPromptWithTemplates(_Examples, StringPromptTemplate):
             examples = await self.example_selector.aselect_examples(values)
         prefix, suffix, rest = self._parts(values)
         return self._join(prefix, [self.example_prompt.format(**e) for e in examples], suffix, rest)
-
-    async def aformat_prompt(self, **kwargs: Any) -> PromptValue:
-        """A `StringPromptValue` of `aformat(**kwargs)`."""
-        return StringPromptValue(text=await self.aformat(**kwargs))
 
     def _raw_examples(self, values: dict[str, Any]) -> list[dict[str, Any]]:
         """The examples as given (each is formatted with all its keys, as in langchain-core)."""
