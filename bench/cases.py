@@ -13,6 +13,7 @@ import importlib
 import itertools
 import re
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -172,6 +173,28 @@ def _handler_classes(lib: Lib) -> dict[str, type]:
         def on_llm_end(self, response: Any, **kwargs: Any) -> None:
             self.events += 1
 
+    class Recording(base):
+        """Records (run_id, parent_run_id, name) on every start and (run_id, parent_run_id) on
+        every end, as a tracer's first step does (bounded, so the log never grows the heap)."""
+
+        def __init__(self) -> None:
+            self.log: deque[tuple[Any, ...]] = deque(maxlen=64)
+
+        def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+            self.log.append((kwargs["run_id"], kwargs.get("parent_run_id"), kwargs.get("name")))
+
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            self.log.append((kwargs["run_id"], kwargs.get("parent_run_id")))
+
+        def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            self.log.append((kwargs["run_id"], kwargs.get("parent_run_id"), kwargs.get("name")))
+
+        def on_llm_start(self, serialized: Any, prompts: Any, **kwargs: Any) -> None:
+            self.log.append((kwargs["run_id"], kwargs.get("parent_run_id"), kwargs.get("name")))
+
+        def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+            self.log.append((kwargs["run_id"], kwargs.get("parent_run_id")))
+
     class TokenCounter(base):
         def __init__(self) -> None:
             self.tokens = 0
@@ -191,6 +214,7 @@ def _handler_classes(lib: Lib) -> dict[str, type]:
         "listening": Listening,
         "async": AsyncListening,
         "events": EventCounter,
+        "recording": Recording,
         "tokens": TokenCounter,
         "async-tokens": AsyncTokenCounter,
     }
@@ -219,6 +243,12 @@ def _check_reply(out: object) -> None:
 
 def _check_listening(lib: Lib, run: Callable[[dict[str, Any]], object], handler: str | None) -> str | None:
     """Run once with a counting twin of the listening handler; fail if it hears nothing."""
+    if handler == "recording":
+        recorder = _handler_classes(lib)["recording"]()
+        run({"callbacks": [recorder]})
+        if not recorder.log:
+            raise NotAvailable("the recording handler heard no event")
+        return f"the recording handler records {len(recorder.log)} starts/ends per call"
     if handler not in {"listening", "async"}:
         return None
     counter = _handler_classes(lib)["events"]()
@@ -406,6 +436,21 @@ class _FloorHandler:
         pass
 
 
+class _FloorRecorder(_FloorHandler):
+    """The recording handler's work in plain Python: one tuple appended per start and end."""
+
+    __slots__ = ("log",)
+
+    def __init__(self) -> None:
+        self.log: deque[tuple[Any, ...]] = deque(maxlen=64)
+
+    def on_start(self, run_id: uuid.UUID, parent_run_id: uuid.UUID | None, inputs: Any) -> None:
+        self.log.append((run_id, parent_run_id, "name"))
+
+    def on_end(self, run_id: uuid.UUID, outputs: Any) -> None:
+        self.log.append((run_id, None))
+
+
 def floor_a(inputs: dict[str, str]) -> str:
     """Format the prompt, build a message object, return a fixed reply."""
     _Message(TEMPLATE.format(**inputs))
@@ -463,16 +508,18 @@ def floor_b_handlers(x: Any, steps: list[Callable[[Any], Any]], handlers: list[_
     return x
 
 
-def floor_a_probe(_: None, handlers: int = 0) -> Probe:
+def floor_a_probe(_: None, handlers: int = 0, recording: bool = False) -> Probe:
+    kind = _FloorRecorder if recording else _FloorHandler
     if handlers:
-        return Probe(partial(floor_a_handlers, INPUT, [_FloorHandler() for _ in range(handlers)]))
+        return Probe(partial(floor_a_handlers, INPUT, [kind() for _ in range(handlers)]))
     return Probe(partial(floor_a, INPUT))
 
 
-def floor_b_probe(_: None, steps: int, handlers: int = 0) -> Probe:
+def floor_b_probe(_: None, steps: int, handlers: int = 0, recording: bool = False) -> Probe:
     lambdas = [lambda x: x for _ in range(steps)]
+    kind = _FloorRecorder if recording else _FloorHandler
     if handlers:
-        return Probe(partial(floor_b_handlers, 1, lambdas, [_FloorHandler() for _ in range(handlers)]))
+        return Probe(partial(floor_b_handlers, 1, lambdas, [kind() for _ in range(handlers)]))
     return Probe(partial(floor_b, 1, lambdas))
 
 
@@ -536,10 +583,14 @@ FLOOR = ("floor",)
 _register("floor.a", "loop", floor_a_probe, FLOOR)
 _register("floor.a.h1", "loop", partial(floor_a_probe, handlers=1), FLOOR)
 _register("floor.a.h3", "loop", partial(floor_a_probe, handlers=3), FLOOR)
+_register("floor.a.h1.recording", "loop", partial(floor_a_probe, handlers=1, recording=True), FLOOR)
+_register("floor.a.h3.recording", "loop", partial(floor_a_probe, handlers=3, recording=True), FLOOR)
 _register("floor.b2", "loop", partial(floor_b_probe, steps=2), FLOOR)
 _register("floor.b2.h1", "loop", partial(floor_b_probe, steps=2, handlers=1), FLOOR)
 _register("floor.b", "loop", partial(floor_b_probe, steps=10), FLOOR)
 _register("floor.b.h1", "loop", partial(floor_b_probe, steps=10, handlers=1), FLOOR)
+_register("floor.b2.h1.recording", "loop", partial(floor_b_probe, steps=2, handlers=1, recording=True), FLOOR)
+_register("floor.b.h1.recording", "loop", partial(floor_b_probe, steps=10, handlers=1, recording=True), FLOOR)
 _register("floor.c", "whole", floor_c_probe, FLOOR)
 _register("floor.d", "whole", floor_d_probe, FLOOR)
 _register("floor.e", "stream", floor_e_probe, FLOOR)
@@ -550,6 +601,8 @@ _register("a.invoke.h1", "loop", partial(a_invoke, handler="silent"), LIBRARIES)
 _register("a.invoke.h3", "loop", partial(a_invoke, handler="silent", count=3), LIBRARIES)
 _register("a.invoke.h1.listening", "loop", partial(a_invoke, handler="listening"), LIBRARIES)
 _register("a.invoke.h3.listening", "loop", partial(a_invoke, handler="listening", count=3), LIBRARIES)
+_register("a.invoke.h1.recording", "loop", partial(a_invoke, handler="recording"), LIBRARIES)
+_register("a.invoke.h3.recording", "loop", partial(a_invoke, handler="recording", count=3), LIBRARIES)
 for _steps in (2, 10):
     _register(f"b.seq{_steps}.h0", "loop", partial(b_sequence, steps=_steps, handler=None), LIBRARIES)
     _register(f"b.seq{_steps}.h1", "loop", partial(b_sequence, steps=_steps, handler="silent"), LIBRARIES)
@@ -557,6 +610,12 @@ for _steps in (2, 10):
         f"b.seq{_steps}.h1.listening",
         "loop",
         partial(b_sequence, steps=_steps, handler="listening"),
+        LIBRARIES,
+    )
+    _register(
+        f"b.seq{_steps}.h1.recording",
+        "loop",
+        partial(b_sequence, steps=_steps, handler="recording"),
         LIBRARIES,
     )
 _register(f"c.batch{BATCH}.h0", "whole", partial(c_batch, handler=None), LIBRARIES)

@@ -324,9 +324,17 @@ class CallbackManagerForLLMRun(RunManager):
 def _name_chunk(chunk: Any, run_id: UUID) -> None:
     """Give a heard chunk the run's message id before handlers see it (as `stream()` does), so
     UIs merging by id (LangGraph's messages stream) show one message; the merged reply keeps it."""
+    global _chunk_id
     message = getattr(chunk, "message", None)
     if message is not None and message.id is None:
-        message.id = f"run-{run_id}"
+        last_run, text = _chunk_id
+        if last_run is not run_id:  # formatting a UUID costs more than the rest of the token
+            text = f"run-{run_id}"
+            _chunk_id = (run_id, text)
+        message.id = text
+
+
+_chunk_id: tuple[UUID | None, str] = (None, "")  # the last run's message id (a tuple: swapped whole)
 
 
 class CallbackManagerForToolRun(ParentRunManager):
