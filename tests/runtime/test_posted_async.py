@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from runwire.callbacks import AsyncCallbackHandler
+from runwire.callbacks import AsyncCallbackHandler, handler_loop
 from runwire.callbacks import dispatch as dispatch_module
 from runwire.callbacks.context import current_run
 from runwire.runnables import RunnableLambda
@@ -81,7 +81,7 @@ def test_sync_batch_does_not_wait_for_each_async_event(monkeypatch: pytest.Monke
     handler = Ordered()
     _chain().batch(list(range(20)), {"callbacks": [handler]})
     assert waits == []
-    assert dispatch_module.done == dispatch_module.posted
+    assert handler_loop.done == handler_loop.posted
     assert len(handler.events) == 20 * 6
 
 

@@ -15,7 +15,8 @@ from collections import deque
 from typing import Any, ClassVar
 
 from runwire.callbacks.base import BaseCallbackHandler
-from runwire.callbacks.dispatch import _overridden, logger, run_coroutine_sync
+from runwire.callbacks.dispatch import _overridden, logger
+from runwire.callbacks.handler_loop import run_coroutine_sync
 
 _STOP = object()
 _ON_FULL = ("block", "drop_new", "drop_old")

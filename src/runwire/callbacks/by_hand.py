@@ -23,8 +23,8 @@ from runwire.callbacks.dispatch import (
     call_chat_start,
     call_handlers,
     logger,
-    run_coroutine_sync,
 )
+from runwire.callbacks.handler_loop import run_coroutine_sync
 
 if TYPE_CHECKING:
     from runwire.callbacks.attach import CallbackManager

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from typing import Any, ClassVar
 from uuid import UUID
 
-from runwire.callbacks import dispatch
+from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
 from runwire.callbacks.context import new_run_id
 from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers
@@ -29,7 +29,7 @@ batch, which waits once at its end instead of once per input."""
 def _barrier() -> None:
     """A root run ended: wait for the async-handler events posted so far (unless a batch will)."""
     if not deferred_barrier.get():
-        dispatch.drain_posted()
+        handler_loop.drain_posted()
 
 
 class BaseRunManager:
@@ -228,7 +228,7 @@ class BaseRunManager:
             if extra:
                 kw.update(extra)
             call_handlers(entries, self._end_event, (output,), kw)
-        if dispatch.done != dispatch.posted and self.parent_run_id is None:
+        if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
             _barrier()
 
     def finish_error(self, error: BaseException, **extra: Any) -> None:
@@ -236,22 +236,22 @@ class BaseRunManager:
         if not self._done:
             self._done = True
             self._fire(self._error_event, (error,), extra)
-            if dispatch.done != dispatch.posted and self.parent_run_id is None:
+            if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
                 _barrier()
 
     async def afinish(self, output: Any, **extra: Any) -> None:
         if not self._done:
             self._done = True
             await self._afire(self._end_event, (output,), extra)
-            if dispatch.done != dispatch.posted and self.parent_run_id is None:
-                await dispatch.adrain_posted()
+            if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
+                await handler_loop.adrain_posted()
 
     async def afinish_error(self, error: BaseException, **extra: Any) -> None:
         if not self._done:
             self._done = True
             await self._afire(self._error_event, (error,), extra)
-            if dispatch.done != dispatch.posted and self.parent_run_id is None:
-                await dispatch.adrain_posted()
+            if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
+                await handler_loop.adrain_posted()
 
 
 class RunManager(BaseRunManager):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
-from runwire.callbacks.dispatch import drain_posted
+from runwire.callbacks.handler_loop import drain_posted
 from runwire.callbacks.runs import deferred_barrier
 from runwire.runnables.config import RunnableConfig, config_list, gather_or_cancel, run_all
 
