@@ -290,6 +290,17 @@ class LLMResult(Record):
         self.run = run
         self.type = type
 
+    @classmethod
+    def _of_chat(cls, result: ChatResult) -> LLMResult:
+        """A chat model's one-prompt result, built without re-checking generations `ChatResult`
+        already checked (the end event of every model run)."""
+        self = object.__new__(cls)
+        self.generations = [list(result.generations)]
+        self.llm_output = result.llm_output
+        self.run = None
+        self.type = "LLMResult"
+        return self
+
     def flatten(self) -> list[LLMResult]:
         """One result per prompt; token usage stays only on the first, to avoid double counting."""
         results = []

@@ -56,30 +56,26 @@ def with_process(scoped: Sequence[Any]) -> tuple[Any, ...]:
 
 _getrandbits = random.getrandbits  # the module instance is re-seeded after fork by `random` itself
 _time_ns = time.time_ns
-_VERSION_7 = 0x7 << 76
-_VARIANT = 0x2 << 62
-
-
+_VERSION_AND_VARIANT = 0x7 << 76 | 0x2 << 62
 _new = object.__new__
-_setattr = object.__setattr__
+_set_int = UUID.__dict__["int"].__set__  # the slots' own setters: UUID forbids setattr
+_set_safe = UUID.__dict__["is_safe"].__set__
 _UNKNOWN = SafeUUID.unknown
+_ms = -1  # the millisecond `_high` was made for
+_high = 0  # unix ms, version, 12 random bits (`rand_a`), variant: the id's top 66 bits
 
 
 def new_run_id() -> UUID:
-    """A UUIDv7: time-ordered (so stores sort by start), 74 random bits, ~3x cheaper than uuid4
-    (the value is built directly; UUID's argument parsing is skipped)."""
-    rand = _getrandbits(74)
+    """A UUIDv7: time-ordered (so stores sort by start), 74 random bits (12 drawn once per
+    millisecond, 62 per id), ~3x cheaper than uuid4 (the value is built directly; UUID's argument
+    parsing is skipped, and the top bits are reused within a millisecond)."""
+    global _ms, _high
+    ms = _time_ns() // 1_000_000
+    if ms != _ms:
+        _ms, _high = ms, ms << 80 | _VERSION_AND_VARIANT | _getrandbits(12) << 64
     run_id: UUID = _new(UUID)
-    _setattr(
-        run_id,
-        "int",
-        (_time_ns() // 1_000_000) << 80
-        | _VERSION_7
-        | (rand >> 62) << 64
-        | _VARIANT
-        | (rand & 0x3FFF_FFFF_FFFF_FFFF),
-    )
-    _setattr(run_id, "is_safe", _UNKNOWN)
+    _set_int(run_id, _high | _getrandbits(62))
+    _set_safe(run_id, _UNKNOWN)
     return run_id
 
 

@@ -184,7 +184,7 @@ class Dispatch:
 
 EMPTY = Dispatch(())
 
-_compiled: dict[tuple[int, ...], Dispatch] = {}
+_compiled: dict[Any, Dispatch] = {}  # by id(handler) for one handler, else the ids' tuple
 _COMPILED_MAX = 256
 
 
@@ -192,7 +192,7 @@ def compile_handlers(handlers: Sequence[Any]) -> Dispatch:
     """The Dispatch for `handlers`, cached by identity (bounded: a handler made per call is fine)."""
     if not handlers:
         return EMPTY
-    key = tuple(map(id, handlers))
+    key: Any = id(handlers[0]) if len(handlers) == 1 else tuple(map(id, handlers))
     found = _compiled.get(key)
     # The cache holds the handlers alive, so a matching id tuple means the same objects.
     if found is not None:
@@ -220,18 +220,32 @@ def _log_failure(handler: Any, event: str, exc: BaseException, run_id: Any) -> N
 
 def call_handlers(entries: tuple[Entry, ...], event: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
     """Call each entry in order (sync path). Async methods run on the background loop."""
+    deliver(entries, event, args, kw, kw.get("tags"), kw.get("metadata"))
+
+
+def deliver(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
+    entries: tuple[Entry, ...],
+    event: str,
+    args: tuple[Any, ...],
+    kw: dict[str, Any],
+    tags: Any,
+    metadata: dict[str, Any] | None,
+) -> None:
+    """`call_handlers` with the run's tags and metadata apart from `kw` (the runs' hot path):
+    each handler gets its own list and dict, so one cannot corrupt another or the run."""
     error: BaseException | None = None
-    tags = kw.get("tags")
-    metadata = kw.get("metadata")
-    mutable = _has_mutable(args)
+    mutable = False
+    for arg in args:  # inline, not a helper: this runs for every event
+        if arg.__class__ in _MUTABLE:
+            mutable = True
+            break
     for handler, method, is_async, copies in entries:
-        # Each handler gets its own tags list and metadata dict: one cannot corrupt another.
         if tags is not None:
-            kw["tags"] = list(tags)
+            kw["tags"] = [*tags]
         if metadata is not None:
-            kw["metadata"] = dict(metadata)
+            kw["metadata"] = metadata.copy()
         try:
-            result = method(*(_own(args) if mutable and copies else args), **kw)
+            result = method(*_own(args), **kw) if mutable and copies else method(*args, **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 _deliver_sync(handler, event, result, kw)
         except NotImplementedError as exc:
@@ -251,14 +265,18 @@ async def acall_handlers(
     error: BaseException | None = None
     tags = kw.get("tags")
     metadata = kw.get("metadata")
-    mutable = _has_mutable(args)
+    mutable = False
+    for arg in args:
+        if arg.__class__ in _MUTABLE:
+            mutable = True
+            break
     for handler, method, is_async, copies in entries:
         if tags is not None:
-            kw["tags"] = list(tags)
+            kw["tags"] = [*tags]
         if metadata is not None:
-            kw["metadata"] = dict(metadata)
+            kw["metadata"] = metadata.copy()
         try:
-            result = method(*(_own(args) if mutable and copies else args), **kw)
+            result = method(*_own(args), **kw) if mutable and copies else method(*args, **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 await result
         except NotImplementedError as exc:
@@ -272,14 +290,6 @@ async def acall_handlers(
 
 
 _MUTABLE = (dict, list)
-
-
-def _has_mutable(args: tuple[Any, ...]) -> bool:
-    for arg in args:  # not any(<generator>): this runs for every event
-        kind = arg.__class__
-        if kind is dict or kind is list:
-            return True
-    return False
 
 
 def _own(args: tuple[Any, ...]) -> tuple[Any, ...]:

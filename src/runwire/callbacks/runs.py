@@ -13,8 +13,9 @@ from uuid import UUID
 
 from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
-from runwire.callbacks.context import new_run_id
-from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers
+from runwire.callbacks.context import _LC_CONFIG, _modules, _Scoped, enter_run, exit_run, new_run_id
+from runwire.callbacks.context import current_run as _current_run
+from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers, deliver
 
 _new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()
@@ -44,6 +45,7 @@ class BaseRunManager:
         "_inh_tags",
         "_md",
         "_tags",
+        "_token",
         "parent_run_id",
         "run_id",
     )
@@ -61,6 +63,7 @@ class BaseRunManager:
     _inh_md: dict[str, Any]
     _cfg: dict[str, Any]  # the run's config minus per-run keys, for children
     _done: bool
+    _token: Any  # what `enter_run` returned, while `begin` ... `close` runs the body
 
     @classmethod
     def _noop(cls) -> Any:
@@ -123,10 +126,10 @@ class BaseRunManager:
     def _fire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
         entries = self._dispatch.table.get(event)
         if entries:
-            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None}
             if extra:
                 kw.update(extra)
-            call_handlers(entries, event, args, kw)
+            deliver(entries, event, args, kw, self._tags, None)
 
     async def _afire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
         entries = self._dispatch.table.get(event)
@@ -182,20 +185,65 @@ class BaseRunManager:
         entries = self._dispatch.table.get("on_chain_start")
         if entries:
             serialized = runnable._serialized_cache or runnable._make_serialized()
+            name = config.get("run_name") if config else None
             kw = {
                 "run_id": self.run_id,
                 "parent_run_id": self.parent_run_id,
-                "tags": self._tags,
-                "metadata": self._md,
-                "name": (config and config.get("run_name")) or serialized["name"],
+                "tags": None,  # each handler's own copy, set by `deliver` (keys in langchain's order)
+                "metadata": None,
+                "name": name or serialized["name"],
             }
             if runnable._run_type is not None or (streamed and runnable._streamed_run_type):
                 kw["run_type"] = runnable._run_type or None
             try:
-                call_handlers(entries, "on_chain_start", (serialized, inputs), kw)
+                deliver(entries, "on_chain_start", (serialized, inputs), kw, self._tags, self._md)
             except BaseException as exc:
                 self.finish_error(exc)
                 raise
+
+    def begin(self, runnable: Any, inputs: Any, config: Any) -> None:
+        """`start_chain` then `enter_run`, in one call: the hot path of `Runnable.invoke` (a
+        listened-to run costs a handful of calls beyond the handlers'). Pair with `close`."""
+        entries = self._dispatch.table.get("on_chain_start")
+        if entries:
+            serialized = runnable._serialized_cache or runnable._make_serialized()
+            name = config.get("run_name") if config else None
+            kw = {
+                "run_id": self.run_id,
+                "parent_run_id": self.parent_run_id,
+                "tags": None,
+                "metadata": None,
+                "name": name or serialized["name"],
+            }
+            if runnable._run_type is not None:
+                kw["run_type"] = runnable._run_type or None
+            try:
+                deliver(entries, "on_chain_start", (serialized, inputs), kw, self._tags, self._md)
+            except BaseException as exc:
+                self.finish_error(exc)
+                raise
+        if self._dispatch.scopes or _LC_CONFIG in _modules:
+            self._token = enter_run(self)
+        else:
+            self._token = _current_run.set(self)
+
+    def close(self, output: Any) -> None:
+        """Leave the run's context (`exit_run`) and fire its end event (`finish`)."""
+        token = self._token
+        if type(token) is _Scoped:
+            exit_run(token)
+        else:
+            _current_run.reset(token)
+        self.finish(output)
+
+    def close_error(self, error: BaseException) -> None:
+        """Leave the run's context and fire its error event."""
+        token = self._token
+        if type(token) is _Scoped:
+            exit_run(token)
+        else:
+            _current_run.reset(token)
+        self.finish_error(error)
 
     async def astart_chain(self, runnable: Any, inputs: Any, config: Any, *, streamed: bool = False) -> None:
         """Async `start_chain`."""
@@ -224,10 +272,10 @@ class BaseRunManager:
         self._done = True
         entries = self._dispatch.table.get(self._end_event)
         if entries:
-            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None}
             if extra:
                 kw.update(extra)
-            call_handlers(entries, self._end_event, (output,), kw)
+            deliver(entries, self._end_event, (output,), kw, self._tags, None)
         if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
             _barrier()
 
@@ -301,18 +349,13 @@ class CallbackManagerForLLMRun(RunManager):
         entries = self._dispatch.table.get("on_llm_new_token")
         if entries:
             _name_chunk(chunk, self.run_id)
-            kw = {
-                "run_id": self.run_id,
-                "parent_run_id": self.parent_run_id,
-                "tags": self._tags,
-                "chunk": chunk,
-            }
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None, "chunk": chunk}
             if kwargs:
                 kw.update(kwargs)
             # `token=` by keyword, as langchain-core's sync run manager passes it (its async one
             # passes it positionally, as `AsyncCallbackManagerForLLMRun` below does).
             kw["token"] = token
-            call_handlers(entries, "on_llm_new_token", (), kw)
+            deliver(entries, "on_llm_new_token", (), kw, self._tags, None)
 
     def on_llm_end(self, response: Any, **kwargs: Any) -> None:
         self.finish(response, **kwargs)
@@ -380,7 +423,7 @@ class AsyncRunManager(BaseRunManager):
         """The sync twin sharing this run's state."""
         sync: BaseRunManager = object.__new__(_SYNC_TWIN.get(type(self), CallbackManagerForChainRun))
         for slot in BaseRunManager.__slots__:
-            object.__setattr__(sync, slot, getattr(self, slot))
+            object.__setattr__(sync, slot, getattr(self, slot, None))  # `_token` only while begun
         return sync
 
 

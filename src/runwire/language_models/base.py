@@ -20,6 +20,8 @@ from runwire.callbacks.manager import (
 from runwire.runnables.base import Runnable
 from runwire.runnables.function import accepted_kwargs
 
+_PROVIDERS: dict[type, str] = {}  # `_provider()` by class: read on every listened-to model run
+
 
 class BaseLanguageModel(Fields, Runnable[Any, Any]):
     """Shared fields and run plumbing of chat and text models."""
@@ -65,12 +67,16 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
         return {**self._identifying_params, "_type": self._llm_type, "stop": stop, **kwargs}
 
     def _provider(self) -> str:
-        name = type(self).__name__
-        if name.startswith("Chat"):
-            name = name[4:]
-        elif name.endswith("Chat"):
-            name = name[:-4]
-        return name.lower()
+        cls = type(self)
+        name = _PROVIDERS.get(cls)
+        if name is None:
+            name = cls.__name__
+            if name.startswith("Chat"):
+                name = name[4:]
+            elif name.endswith("Chat"):
+                name = name[:-4]
+            name = _PROVIDERS[cls] = name.lower()
+        return name
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         """langchain's `ls_*` metadata: provider, model type and the common sampling settings."""

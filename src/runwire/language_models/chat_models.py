@@ -184,7 +184,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         finally:
             exit_run(token)
         run.finish(self._end(result, run))
-        return cast(AIMessage, result.generations[0].message)
+        return result.generations[0].message  # type: ignore[return-value]
 
     async def ainvoke(
         self,
@@ -259,10 +259,16 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         return await _cached.agenerate_with_cache(self, messages, stop, run, kwargs, produce)
 
     def _end(self, result: ChatResult, run: Any) -> LLMResult:
-        for index, generation in enumerate(result.generations):
-            if generation.message.id is None:
-                generation.message.id = f"run-{run.run_id}-{index}"
-        return LLMResult(generations=[list(result.generations)], llm_output=result.llm_output)
+        generations = result.generations
+        if len(generations) == 1:  # the common case, without enumerate
+            message = generations[0].message
+            if message.id is None:
+                message.id = f"run-{run.run_id}-0"
+        else:
+            for index, generation in enumerate(generations):
+                if generation.message.id is None:
+                    generation.message.id = f"run-{run.run_id}-{index}"
+        return LLMResult._of_chat(result)
 
     # -- streaming ---------------------------------------------------------------------------------
 

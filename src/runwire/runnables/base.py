@@ -128,16 +128,13 @@ class Runnable(RunnableSchemas, RunnableExtras, LcSerializableSurface, Generic[I
         run = open_run(_ChainRun, config, None, self.tags, self.metadata)  # type: ignore[arg-type]
         if run is None:
             return self._invoke(input, config, None, **kwargs)
-        run.start_chain(self, input, config)
-        token = enter_run(run)
+        run.begin(self, input, config)  # on_chain_start, then the run is current for the body
         try:
             output = self._invoke(input, config, run, **kwargs)
         except BaseException as exc:
-            run.finish_error(exc)
+            run.close_error(exc)
             raise
-        finally:
-            exit_run(token)
-        run.finish(output)
+        run.close(output)
         return output
 
     async def ainvoke(self, input: Input, config: RunnableConfig | None = None, **kwargs: Any) -> Output:
