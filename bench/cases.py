@@ -623,6 +623,7 @@ _register(f"c.batch{BATCH}.h1.listening", "whole", partial(c_batch, handler="lis
 _register(f"c.batch{BATCH}.h1async", "whole", partial(c_batch, handler="async"), LIBRARIES)
 _register(f"d.agather{GATHER}.h0", "whole", partial(d_gather, handler=None), LIBRARIES)
 _register(f"d.agather{GATHER}.h1.listening", "whole", partial(d_gather, handler="listening"), LIBRARIES)
+_register(f"d.agather{GATHER}.h1.recording", "whole", partial(d_gather, handler="recording"), LIBRARIES)
 _register(f"d.agather{GATHER}.h1async", "whole", partial(d_gather, handler="async"), LIBRARIES)
 _register("e.stream2000.h0", "stream", partial(e_stream, handler=None, is_async=False), LIBRARIES)
 _register("e.stream2000.h1", "stream", partial(e_stream, handler="tokens", is_async=False), LIBRARIES)
@@ -635,3 +636,4 @@ _register(f"d.agather{GATHER}.h1.background", "whole", partial(d_gather, handler
 _register("f.astream_events", "events", f_events, LIBRARIES)
 _register("g.peak.h0", "peak", partial(g_peak, handler=None), LIBRARIES)
 _register("g.peak.h1.listening", "peak", partial(g_peak, handler="listening"), LIBRARIES)
+_register("g.peak.h1.recording", "peak", partial(g_peak, handler="recording"), LIBRARIES)

@@ -248,14 +248,50 @@ def deliver(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
             result = method(*_own(args), **kw) if mutable and copies else method(*args, **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 _deliver_sync(handler, event, result, kw)
-        except NotImplementedError as exc:
-            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
         except Exception as exc:
-            _log_failure(handler, event, exc, kw.get("run_id"))
-            if error is None and getattr(handler, "raise_error", False):
+            if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
     if error is not None:
         raise error
+
+
+def deliver_token(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
+    entries: tuple[Entry, ...],
+    token: Any,
+    chunk: Any,
+    run_id: Any,
+    parent_run_id: Any,
+    tags: Any,
+    token_by_keyword: bool = True,
+) -> None:
+    """`on_llm_new_token` with no extra keywords, once per streamed token: the keywords go
+    straight into each handler's call (one dict built per handler, not two). langchain-core's
+    sync run manager passes `token=` by keyword, its async one positionally."""
+    error: BaseException | None = None
+    for handler, method, is_async, _ in entries:
+        try:
+            if token_by_keyword:
+                result = method(
+                    run_id=run_id, parent_run_id=parent_run_id, tags=[*tags], chunk=chunk, token=token
+                )
+            else:
+                result = method(token, run_id=run_id, parent_run_id=parent_run_id, tags=[*tags], chunk=chunk)
+            if result is not None and (is_async or _is_coroutine(result)):
+                _deliver_sync(handler, "on_llm_new_token", result, {"run_id": run_id})
+        except Exception as exc:
+            if _failed(handler, "on_llm_new_token", exc, run_id) and error is None:
+                error = exc
+    if error is not None:
+        raise error
+
+
+def _failed(handler: Any, event: str, exc: Exception, run_id: Any) -> bool:
+    """Log a handler's failure; True when it must reach the caller (`raise_error`)."""
+    if isinstance(exc, NotImplementedError):
+        logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
+        return False
+    _log_failure(handler, event, exc, run_id)
+    return bool(getattr(handler, "raise_error", False))
 
 
 async def acall_handlers(
@@ -279,11 +315,8 @@ async def acall_handlers(
             result = method(*_own(args), **kw) if mutable and copies else method(*args, **kw)
             if result is not None and (is_async or _is_coroutine(result)):
                 await result
-        except NotImplementedError as exc:
-            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
         except Exception as exc:
-            _log_failure(handler, event, exc, kw.get("run_id"))
-            if error is None and getattr(handler, "raise_error", False):
+            if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
     if error is not None:
         raise error
@@ -322,6 +355,7 @@ def _deliver_sync(handler: Any, event: str, coro: Any, kw: dict[str, Any]) -> No
 # that lack it (or raise NotImplementedError from it), as langchain-core does.
 
 ChatEntry = tuple[Any, Callable[..., Any], bool, bool]
+_NO_MD: dict[str, Any] = {}
 
 
 def call_chat_start(
@@ -333,12 +367,12 @@ def call_chat_start(
     error: BaseException | None = None
     tags, metadata = kw.get("tags"), kw.get("metadata")
     for handler, method, is_async, fallback in entries:
-        kw["tags"], kw["metadata"] = list(tags or ()), dict(metadata or {})
+        kw["tags"], kw["metadata"] = [*(tags or ())], {**(metadata or _NO_MD)}
         event = "on_llm_start" if fallback else "on_chat_model_start"
         try:
             try:
                 result = method(*(llm_args() if fallback else chat_args), **kw)
-                if is_async or _is_coroutine(result):
+                if result is not None and (is_async or _is_coroutine(result)):
                     _deliver_sync(handler, event, result, kw)
             except NotImplementedError:
                 if fallback or getattr(handler, "ignore_llm", False):
@@ -347,11 +381,8 @@ def call_chat_start(
                 result = handler.on_llm_start(*llm_args(), **kw)
                 if _is_coroutine(result):
                     _deliver_sync(handler, event, result, kw)
-        except NotImplementedError as exc:
-            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
         except Exception as exc:
-            _log_failure(handler, event, exc, kw.get("run_id"))
-            if error is None and getattr(handler, "raise_error", False):
+            if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
     if error is not None:
         raise error
@@ -380,11 +411,8 @@ async def acall_chat_start(
                 result = handler.on_llm_start(*llm_args(), **kw)
                 if _is_coroutine(result):
                     await result
-        except NotImplementedError as exc:
-            logger.warning("NotImplementedError in %s.%s callback: %r", type(handler).__name__, event, exc)
         except Exception as exc:
-            _log_failure(handler, event, exc, kw.get("run_id"))
-            if error is None and getattr(handler, "raise_error", False):
+            if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
     if error is not None:
         raise error

@@ -15,7 +15,7 @@ from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
 from runwire.callbacks.context import _LC_CONFIG, _modules, _Scoped, enter_run, exit_run, new_run_id
 from runwire.callbacks.context import current_run as _current_run
-from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers, deliver
+from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers, deliver, deliver_token
 
 _new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()
@@ -349,11 +349,13 @@ class CallbackManagerForLLMRun(RunManager):
         entries = self._dispatch.table.get("on_llm_new_token")
         if entries:
             _name_chunk(chunk, self.run_id)
-            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None, "chunk": chunk}
-            if kwargs:
-                kw.update(kwargs)
             # `token=` by keyword, as langchain-core's sync run manager passes it (its async one
             # passes it positionally, as `AsyncCallbackManagerForLLMRun` below does).
+            if not kwargs:
+                deliver_token(entries, token, chunk, self.run_id, self.parent_run_id, self._tags)
+                return
+            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None, "chunk": chunk}
+            kw.update(kwargs)
             kw["token"] = token
             deliver(entries, "on_llm_new_token", (), kw, self._tags, None)
 
@@ -462,6 +464,11 @@ class AsyncCallbackManagerForLLMRun(AsyncRunManager):
         entries = self._dispatch.table.get("on_llm_new_token")
         if entries:
             _name_chunk(chunk, self.run_id)
+            if not kwargs and self._dispatch.all_sync:  # no coroutine per handler and token
+                deliver_token(
+                    entries, token, chunk, self.run_id, self.parent_run_id, self._tags, token_by_keyword=False
+                )
+                return
             kw = {
                 "run_id": self.run_id,
                 "parent_run_id": self.parent_run_id,

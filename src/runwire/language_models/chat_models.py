@@ -113,12 +113,25 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             return self._generate(messages, stop=stop, run_manager=run, **kwargs)
         return self._generate(messages, stop=stop, **kwargs)
 
+    def _chat_start_kw(self, run: Any, config: Any, stop: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keywords of `on_chat_model_start`, in langchain-core's order, in one dict."""
+        return {
+            "run_id": run.run_id,
+            "parent_run_id": run.parent_run_id,
+            "tags": run._tags,
+            "metadata": run._md,
+            "name": (config.get("run_name") if config else None) or self.get_name(),
+            "invocation_params": self._get_invocation_params(stop=stop, **kwargs),
+            "options": {"stop": stop, **kwargs},
+            "batch_size": 1,
+        }
+
     def _fire_start(
         self, run: Any, messages: list[BaseMessage], config: Any, stop: Any, kwargs: dict[str, Any]
     ) -> None:
         entries = run._dispatch.chat_start
         if entries:
-            kw = run._start_kw(self._run_name(config), self._start_kw(config, stop, kwargs))
+            kw = self._chat_start_kw(run, config, stop, kwargs)
             try:
                 call_chat_start(
                     entries,
@@ -135,7 +148,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     ) -> None:
         entries = run._dispatch.chat_start
         if entries:
-            kw = run._start_kw(self._run_name(config), self._start_kw(config, stop, kwargs))
+            kw = self._chat_start_kw(run, config, stop, kwargs)
             try:
                 await acall_chat_start(
                     entries,
@@ -283,7 +296,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         `astream_events` does), so that handler hears tokens from `invoke` too. Handlers that
         merely define `on_llm_new_token` do not switch providers to streaming behind the
         caller's back. `disable_streaming=True` on the model opts out."""
-        return self._can_stream() and (self.streaming or run._dispatch.wants_tokens)
+        return (self.streaming or run._dispatch.wants_tokens) and self._can_stream()
 
     def stream(
         self,

@@ -145,24 +145,24 @@ class Runnable(RunnableSchemas, RunnableExtras, LcSerializableSurface, Generic[I
         if run is None:
             return await self._ainvoke(input, config, None, **kwargs)
         if run._dispatch.all_sync:  # sync handlers only: no coroutine per event
-            run.start_chain(self, input, config)
-        else:
-            await run.astart_chain(self, input, config)
+            run.begin(self, input, config)
+            try:
+                output = await self._ainvoke(input, config, run, **kwargs)
+            except BaseException as exc:
+                run.close_error(exc)
+                raise
+            run.close(output)
+            return output
+        await run.astart_chain(self, input, config)
         token = enter_run(run)
         try:
             output = await self._ainvoke(input, config, run, **kwargs)
         except BaseException as exc:
-            if run._dispatch.all_sync:
-                run.finish_error(exc)
-            else:
-                await run.afinish_error(exc)
+            await run.afinish_error(exc)
             raise
         finally:
             exit_run(token)
-        if run._dispatch.all_sync:
-            run.finish(output)
-        else:
-            await run.afinish(output)
+        await run.afinish(output)
         return output
 
     # -- batch / abatch (bodies in runwire.runnables.batching) ----------------------------------

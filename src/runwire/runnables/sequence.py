@@ -39,6 +39,8 @@ class RunnableSequence(Runnable[Input, Output]):
         self.steps: list[Runnable[Any, Any]] = flat
         self.name = name
         self._tags = tuple(f"seq:step:{i}" for i in range(1, len(flat) + 1))  # built once, not per call
+        # (step, its tag) pairs: what a listened-to run iterates (no zip object per call)
+        self._tagged = tuple(zip(flat, self._tags, strict=True))
 
     @property
     def InputType(self) -> Any:
@@ -82,7 +84,7 @@ class RunnableSequence(Runnable[Input, Output]):
             for step in self.steps:
                 input = step.invoke(input, config)
             return input
-        for step, tag in zip(self.steps, self._tags, strict=True):
+        for step, tag in self._tagged:
             input = step.invoke(input, run.child_config(tag))
         return input
 
@@ -92,7 +94,7 @@ class RunnableSequence(Runnable[Input, Output]):
             for step in self.steps:
                 input = await step.ainvoke(input, config)
             return input
-        for step, tag in zip(self.steps, self._tags, strict=True):
+        for step, tag in self._tagged:
             input = await step.ainvoke(input, run.child_config(tag))
         return input
 
@@ -103,7 +105,7 @@ class RunnableSequence(Runnable[Input, Output]):
             for step in self.steps:
                 chunks = step.transform(chunks, config)
         else:
-            for step, tag in zip(self.steps, self._tags, strict=True):
+            for step, tag in self._tagged:
                 chunks = step.transform(chunks, run.child_config(tag))
         yield from chunks
 
@@ -113,7 +115,7 @@ class RunnableSequence(Runnable[Input, Output]):
             for step in self.steps:
                 chunks = step.atransform(chunks, config)
         else:
-            for step, tag in zip(self.steps, self._tags, strict=True):
+            for step, tag in self._tagged:
                 chunks = step.atransform(chunks, run.child_config(tag))
         inner = chunks
         try:
