@@ -255,6 +255,74 @@ def deliver(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
         raise error
 
 
+def deliver_start(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
+    entries: tuple[Entry, ...],
+    serialized: dict[str, Any],
+    inputs: Any,
+    run_id: Any,
+    parent_run_id: Any,
+    tags: Any,
+    metadata: dict[str, Any],
+    name: Any,
+) -> None:
+    """`on_chain_start` with langchain-core's keywords and no others (a chain run's start): the
+    keywords go straight into each handler's call, each handler gets its own copies."""
+    error: BaseException | None = None
+    own_inputs = inputs.__class__ in _MUTABLE
+    for handler, method, is_async, copies in entries:
+        try:
+            if copies:
+                result = method(
+                    serialized.copy(),
+                    inputs.copy() if own_inputs else inputs,
+                    run_id=run_id,
+                    parent_run_id=parent_run_id,
+                    tags=[*tags],
+                    metadata=metadata.copy(),
+                    name=name,
+                )
+            else:
+                result = method(
+                    serialized,
+                    inputs,
+                    run_id=run_id,
+                    parent_run_id=parent_run_id,
+                    tags=[*tags],
+                    metadata=metadata.copy(),
+                    name=name,
+                )
+            if result is not None and (is_async or _is_coroutine(result)):
+                _deliver_sync(handler, "on_chain_start", result, {"run_id": run_id})
+        except Exception as exc:
+            if _failed(handler, "on_chain_start", exc, run_id) and error is None:
+                error = exc
+    if error is not None:
+        raise error
+
+
+def deliver_end(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
+    entries: tuple[Entry, ...], event: str, output: Any, run_id: Any, parent_run_id: Any, tags: Any
+) -> None:
+    """An end event with langchain-core's keywords and no others (every run's last event)."""
+    error: BaseException | None = None
+    own = output.__class__ in _MUTABLE
+    for handler, method, is_async, copies in entries:
+        try:
+            result = method(
+                output.copy() if own and copies else output,
+                run_id=run_id,
+                parent_run_id=parent_run_id,
+                tags=[*tags],
+            )
+            if result is not None and (is_async or _is_coroutine(result)):
+                _deliver_sync(handler, event, result, {"run_id": run_id})
+        except Exception as exc:
+            if _failed(handler, event, exc, run_id) and error is None:
+                error = exc
+    if error is not None:
+        raise error
+
+
 def deliver_token(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
     entries: tuple[Entry, ...],
     token: Any,

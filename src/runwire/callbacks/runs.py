@@ -15,7 +15,16 @@ from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
 from runwire.callbacks.context import _LC_CONFIG, _modules, _Scoped, enter_run, exit_run, new_run_id
 from runwire.callbacks.context import current_run as _current_run
-from runwire.callbacks.dispatch import EMPTY, Dispatch, acall_handlers, call_handlers, deliver, deliver_token
+from runwire.callbacks.dispatch import (
+    EMPTY,
+    Dispatch,
+    acall_handlers,
+    call_handlers,
+    deliver,
+    deliver_end,
+    deliver_start,
+    deliver_token,
+)
 
 _new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()
@@ -206,22 +215,25 @@ class BaseRunManager:
         listened-to run costs a handful of calls beyond the handlers'). Pair with `close`."""
         entries = self._dispatch.table.get("on_chain_start")
         if entries:
-            serialized = runnable._serialized_cache or runnable._make_serialized()
-            name = config.get("run_name") if config else None
-            kw = {
-                "run_id": self.run_id,
-                "parent_run_id": self.parent_run_id,
-                "tags": None,
-                "metadata": None,
-                "name": name or serialized["name"],
-            }
-            if runnable._run_type is not None:
-                kw["run_type"] = runnable._run_type or None
-            try:
-                deliver(entries, "on_chain_start", (serialized, inputs), kw, self._tags, self._md)
-            except BaseException as exc:
-                self.finish_error(exc)
-                raise
+            if runnable._run_type is not None:  # runs that send `run_type`: the general path
+                self.start_chain(runnable, inputs, config)
+            else:
+                serialized = runnable._serialized_cache or runnable._make_serialized()
+                name = (config.get("run_name") if config else None) or serialized["name"]
+                try:
+                    deliver_start(
+                        entries,
+                        serialized,
+                        inputs,
+                        self.run_id,
+                        self.parent_run_id,
+                        self._tags,
+                        self._md,
+                        name,
+                    )
+                except BaseException as exc:
+                    self.finish_error(exc)
+                    raise
         if self._dispatch.scopes or _LC_CONFIG in _modules:
             self._token = enter_run(self)
         else:
@@ -272,10 +284,11 @@ class BaseRunManager:
         self._done = True
         entries = self._dispatch.table.get(self._end_event)
         if entries:
-            kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None}
             if extra:
-                kw.update(extra)
-            deliver(entries, self._end_event, (output,), kw, self._tags, None)
+                kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None, **extra}
+                deliver(entries, self._end_event, (output,), kw, self._tags, None)
+            else:
+                deliver_end(entries, self._end_event, output, self.run_id, self.parent_run_id, self._tags)
         if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
             _barrier()
 
