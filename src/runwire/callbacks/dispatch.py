@@ -214,6 +214,10 @@ def compile_handlers(handlers: Sequence[Any]) -> Dispatch:
 # Calling handlers
 
 
+_MUTABLE = (dict, list)
+_ABSENT: Any = object()  # a keyword argument not passed at all
+
+
 def _log_failure(handler: Any, event: str, exc: BaseException, run_id: Any) -> None:
     logger.warning("Error in %s.%s callback for run %s: %r", type(handler).__name__, event, run_id, exc)
 
@@ -264,17 +268,23 @@ def deliver_start(  # noqa: PLR0917 - the hot path: positional, no keyword parsi
     tags: Any,
     metadata: dict[str, Any],
     name: Any,
+    run_type: Any = _ABSENT,
 ) -> None:
-    """`on_chain_start` with langchain-core's keywords and no others (a chain run's start): the
-    keywords go straight into each handler's call, each handler gets its own copies."""
+    """`on_chain_start` with langchain-core's keywords (`run_type` too where the run has one) and
+    no others: the keywords go straight into each handler's call, and each handler gets its own
+    copies of everything mutable."""
     error: BaseException | None = None
     own_inputs = inputs.__class__ in _MUTABLE
     for handler, method, is_async, copies in entries:
         try:
             if copies:
+                first, second = serialized.copy(), inputs.copy() if own_inputs else inputs
+            else:
+                first, second = serialized, inputs
+            if run_type is _ABSENT:
                 result = method(
-                    serialized.copy(),
-                    inputs.copy() if own_inputs else inputs,
+                    first,
+                    second,
                     run_id=run_id,
                     parent_run_id=parent_run_id,
                     tags=[*tags],
@@ -283,13 +293,14 @@ def deliver_start(  # noqa: PLR0917 - the hot path: positional, no keyword parsi
                 )
             else:
                 result = method(
-                    serialized,
-                    inputs,
+                    first,
+                    second,
                     run_id=run_id,
                     parent_run_id=parent_run_id,
                     tags=[*tags],
                     metadata=metadata.copy(),
                     name=name,
+                    run_type=run_type,
                 )
             if result is not None and (is_async or _is_coroutine(result)):
                 _deliver_sync(handler, "on_chain_start", result, {"run_id": run_id})
@@ -388,9 +399,6 @@ async def acall_handlers(
                 error = exc
     if error is not None:
         raise error
-
-
-_MUTABLE = (dict, list)
 
 
 def _own(args: tuple[Any, ...]) -> tuple[Any, ...]:

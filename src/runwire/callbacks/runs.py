@@ -16,6 +16,7 @@ from runwire.callbacks.attach import CallbackManager
 from runwire.callbacks.context import _LC_CONFIG, _modules, _Scoped, enter_run, exit_run, new_run_id
 from runwire.callbacks.context import current_run as _current_run
 from runwire.callbacks.dispatch import (
+    _ABSENT,
     EMPTY,
     Dispatch,
     acall_handlers,
@@ -194,46 +195,30 @@ class BaseRunManager:
         entries = self._dispatch.table.get("on_chain_start")
         if entries:
             serialized = runnable._serialized_cache or runnable._make_serialized()
-            name = config.get("run_name") if config else None
-            kw = {
-                "run_id": self.run_id,
-                "parent_run_id": self.parent_run_id,
-                "tags": None,  # each handler's own copy, set by `deliver` (keys in langchain's order)
-                "metadata": None,
-                "name": name or serialized["name"],
-            }
+            name = (config.get("run_name") if config else None) or serialized["name"]
             if runnable._run_type is not None or (streamed and runnable._streamed_run_type):
-                kw["run_type"] = runnable._run_type or None
+                run_type = runnable._run_type or None
+            else:
+                run_type = _ABSENT
             try:
-                deliver(entries, "on_chain_start", (serialized, inputs), kw, self._tags, self._md)
+                deliver_start(
+                    entries,
+                    serialized,
+                    inputs,
+                    self.run_id,
+                    self.parent_run_id,
+                    self._tags,
+                    self._md,
+                    name,
+                    run_type,
+                )
             except BaseException as exc:
                 self.finish_error(exc)
                 raise
 
     def begin(self, runnable: Any, inputs: Any, config: Any) -> None:
-        """`start_chain` then `enter_run`, in one call: the hot path of `Runnable.invoke` (a
-        listened-to run costs a handful of calls beyond the handlers'). Pair with `close`."""
-        entries = self._dispatch.table.get("on_chain_start")
-        if entries:
-            if runnable._run_type is not None:  # runs that send `run_type`: the general path
-                self.start_chain(runnable, inputs, config)
-            else:
-                serialized = runnable._serialized_cache or runnable._make_serialized()
-                name = (config.get("run_name") if config else None) or serialized["name"]
-                try:
-                    deliver_start(
-                        entries,
-                        serialized,
-                        inputs,
-                        self.run_id,
-                        self.parent_run_id,
-                        self._tags,
-                        self._md,
-                        name,
-                    )
-                except BaseException as exc:
-                    self.finish_error(exc)
-                    raise
+        """`start_chain` then `enter_run`: the hot path of `Runnable.invoke`. Pair with `close`."""
+        self.start_chain(runnable, inputs, config)
         if self._dispatch.scopes or _LC_CONFIG in _modules:
             self._token = enter_run(self)
         else:
