@@ -13,7 +13,15 @@ from uuid import UUID
 
 from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
-from runwire.callbacks.context import _LC_CONFIG, _modules, _Scoped, enter_run, exit_run, new_run_id
+from runwire.callbacks.context import (
+    _LC_CONFIG,
+    _modules,
+    _Scoped,
+    enter_run,
+    exit_run,
+    new_run_id,
+    run_message_id,
+)
 from runwire.callbacks.context import current_run as _current_run
 from runwire.callbacks.dispatch import (
     _ABSENT,
@@ -372,7 +380,7 @@ def _name_chunk(chunk: Any, run_id: UUID) -> None:
     if message is not None and message.id is None:
         last_run, text = _chunk_id
         if last_run is not run_id:  # formatting a UUID costs more than the rest of the token
-            text = f"run-{run_id}"
+            text = run_message_id(run_id)
             _chunk_id = (run_id, text)
         message.id = text
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 
 from runwire import globals as _globals
-from runwire.callbacks.context import enter_run, exit_run, new_message_id
+from runwire.callbacks.context import enter_run, exit_run, new_message_id, run_message_id
 from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
 from runwire.language_models import _cached, _replay
 from runwire.language_models.base import BaseLanguageModel, as_list
@@ -276,11 +276,11 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
         if len(generations) == 1:  # the common case, without enumerate
             message = generations[0].message
             if message.id is None:
-                message.id = f"run-{run.run_id}-0"
+                message.id = run_message_id(run.run_id, "-0")
         else:
             for index, generation in enumerate(generations):
                 if generation.message.id is None:
-                    generation.message.id = f"run-{run.run_id}-{index}"
+                    generation.message.id = run_message_id(run.run_id, f"-{index}")
         return LLMResult._of_chat(result)
 
     # -- streaming ---------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             self._fire_start(run, messages, config, stop, kwargs)
         if self.rate_limiter is not None:
             self.rate_limiter.acquire(blocking=True)
-        message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
+        message_id = run_message_id(run.run_id) if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
             for chunk in _scoped_chunks(run, self._stream(messages, stop=stop, run_manager=run, **kwargs)):
@@ -352,7 +352,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
             await self._afire_start(run, messages, config, stop, kwargs)
         if self.rate_limiter is not None:
             await self.rate_limiter.aacquire(blocking=True)
-        message_id = f"run-{run.run_id}" if run is not None else new_message_id()[:-2]
+        message_id = run_message_id(run.run_id) if run is not None else new_message_id()[:-2]
         chunks: list[ChatGenerationChunk] | None = [] if run is not None else None
         try:
             async for chunk in _ascoped_chunks(
