@@ -101,7 +101,9 @@ class BaseLanguageModel(Fields, Runnable[Any, Any]):
         """Open this call's run (None if nobody listens) with the model's metadata merged in."""
         run = open_run(self._arun_cls if async_ else self._run_cls, config, self.callbacks, self.tags, None)
         if run is not None:
-            run._md = {**run._md, **self._get_ls_params(stop, **kwargs), **(self.metadata or {})}
+            params = self._get_ls_params(stop, **kwargs)  # a fresh dict: kept as is when alone
+            own = self.metadata
+            run._md = {**run._md, **params, **(own or {})} if run._md or own else params
         return run
 
     def _start_kw(self, config: Any, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
