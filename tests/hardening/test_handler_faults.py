@@ -5,6 +5,7 @@ async handlers mix under invoke/ainvoke, nested and inside a running loop, witho
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -67,6 +68,28 @@ def test_raising_and_mutating_handlers_change_nothing_for_the_run_or_others() ->
     assert given == {"n": "2"}
     assert recorder.names == baseline.names
     recorder.assert_paired(error=False)
+
+
+def _payloads(recorder: Recorder) -> str:
+    """Everything a recorder heard, run ids and message ids blanked."""
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", recorder.text())
+
+
+def test_handlers_after_a_mutating_one_hear_exactly_what_they_would_alone() -> None:
+    """Every payload a handler can edit (serialized, inputs, outputs, tags, metadata) is its own:
+    the handler after a spoiler hears what it hears alone, on this call and on the next one
+    (the runnable's cached `serialized` stays intact)."""
+    chain = _chain() | RunnableLambda(lambda text: {"answer": [text]})
+    config = {"tags": ["t"], "metadata": {"m": [1]}}
+    alone = Recorder()
+    chain.invoke({"n": "2"}, {**config, "callbacks": [alone]})
+    for _ in range(2):
+        after = Recorder()
+        given = {"n": "2"}
+        result = chain.invoke(given, {**config, "callbacks": [Mutating(), after, Mutating()]})
+        assert result == {"answer": ["3"]}
+        assert given == {"n": "2"}
+        assert _payloads(after) == _payloads(alone)
 
 
 def test_a_raising_handler_is_logged_with_its_class_and_event(caplog: Any) -> None:

@@ -54,6 +54,7 @@ EVENTS: dict[str, str] = {
 }
 
 Entry = tuple[Any, Callable[..., Any], bool, bool]  # handler, method, is_async, gets copies
+ChatEntry = tuple[Any, Callable[..., Any], bool, bool, bool]  # ... is_async, falls back to llm, copies
 
 _class_cache: dict[type, dict[str, bool]] = {}
 
@@ -120,7 +121,7 @@ class Dispatch:
                 unique.append(handler)
         self.handlers: tuple[Any, ...] = tuple(unique)
         table: dict[str, list[Entry]] = {}
-        chat_start: list[tuple[Any, Callable[..., Any], bool, bool]] = []
+        chat_start: list[ChatEntry] = []
         for handler in self.handlers:
             methods = _overridden(type(handler))
             copies = not _flag(handler, "payloads_read_only")
@@ -142,11 +143,18 @@ class Dispatch:
                             get("on_chat_model_start", methods["on_chat_model_start"]),
                             methods["on_chat_model_start"],
                             False,
+                            copies,
                         )
                     )
             elif "on_llm_start" in methods and not _flag(handler, "ignore_llm"):
                 chat_start.append(
-                    (handler, get("on_llm_start", methods["on_llm_start"]), methods["on_llm_start"], True)
+                    (
+                        handler,
+                        get("on_llm_start", methods["on_llm_start"]),
+                        methods["on_llm_start"],
+                        True,
+                        copies,
+                    )
                 )
         self.table: dict[str, tuple[Entry, ...]] = {k: tuple(v) for k, v in table.items()}
         self.chat_start = tuple(chat_start)
@@ -430,8 +438,34 @@ def _deliver_sync(handler: Any, event: str, coro: Any, kw: dict[str, Any]) -> No
 # Chat-model starts: `on_chat_model_start`, or `on_llm_start` with rendered prompts for handlers
 # that lack it (or raise NotImplementedError from it), as langchain-core does.
 
-ChatEntry = tuple[Any, Callable[..., Any], bool, bool]
 _NO_MD: dict[str, Any] = {}
+_KW_PAYLOADS = ("invocation_params", "options")  # dict-valued keywords of a model start
+
+
+def _chat_kw(
+    kw: dict[str, Any], tags: Any, metadata: Any, saved: list[tuple[str, Any]], copies: bool
+) -> None:
+    """One handler's own keywords of a model start: tags, metadata and the dict payloads."""
+    kw["tags"], kw["metadata"] = [*(tags or ())], {**(metadata or _NO_MD)}
+    if copies:
+        for key, value in saved:
+            kw[key] = value.copy()
+
+
+def _chat_args(args: tuple[Any, ...], copies: bool) -> tuple[Any, ...]:
+    """One handler's own (serialized, [messages or prompts]): edits reach neither the model's
+    input nor the cached `serialized` nor the next handler."""
+    if not copies:
+        return args
+    serialized, batches = args
+    return (
+        serialized.copy() if serialized.__class__ is dict else serialized,
+        [batch.copy() if batch.__class__ is list else batch for batch in batches],
+    )
+
+
+def _saved_payloads(kw: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(key, kw[key]) for key in _KW_PAYLOADS if kw.get(key).__class__ is dict]
 
 
 def call_chat_start(
@@ -441,20 +475,20 @@ def call_chat_start(
     kw: dict[str, Any],
 ) -> None:
     error: BaseException | None = None
-    tags, metadata = kw.get("tags"), kw.get("metadata")
-    for handler, method, is_async, fallback in entries:
-        kw["tags"], kw["metadata"] = [*(tags or ())], {**(metadata or _NO_MD)}
+    tags, metadata, saved = kw.get("tags"), kw.get("metadata"), _saved_payloads(kw)
+    for handler, method, is_async, fallback, copies in entries:
+        _chat_kw(kw, tags, metadata, saved, copies)
         event = "on_llm_start" if fallback else "on_chat_model_start"
         try:
             try:
-                result = method(*(llm_args() if fallback else chat_args), **kw)
+                result = method(*_chat_args(llm_args() if fallback else chat_args, copies), **kw)
                 if result is not None and (is_async or _is_coroutine(result)):
                     _deliver_sync(handler, event, result, kw)
             except NotImplementedError:
                 if fallback or getattr(handler, "ignore_llm", False):
                     raise
                 event = "on_llm_start"
-                result = handler.on_llm_start(*llm_args(), **kw)
+                result = handler.on_llm_start(*_chat_args(llm_args(), copies), **kw)
                 if _is_coroutine(result):
                     _deliver_sync(handler, event, result, kw)
         except Exception as exc:
@@ -471,20 +505,20 @@ async def acall_chat_start(
     kw: dict[str, Any],
 ) -> None:
     error: BaseException | None = None
-    tags, metadata = kw.get("tags"), kw.get("metadata")
-    for handler, method, is_async, fallback in entries:
-        kw["tags"], kw["metadata"] = list(tags or ()), dict(metadata or {})
+    tags, metadata, saved = kw.get("tags"), kw.get("metadata"), _saved_payloads(kw)
+    for handler, method, is_async, fallback, copies in entries:
+        _chat_kw(kw, tags, metadata, saved, copies)
         event = "on_llm_start" if fallback else "on_chat_model_start"
         try:
             try:
-                result = method(*(llm_args() if fallback else chat_args), **kw)
-                if is_async or _is_coroutine(result):
+                result = method(*_chat_args(llm_args() if fallback else chat_args, copies), **kw)
+                if result is not None and (is_async or _is_coroutine(result)):
                     await result
             except NotImplementedError:
                 if fallback or getattr(handler, "ignore_llm", False):
                     raise
                 event = "on_llm_start"
-                result = handler.on_llm_start(*llm_args(), **kw)
+                result = handler.on_llm_start(*_chat_args(llm_args(), copies), **kw)
                 if _is_coroutine(result):
                     await result
         except Exception as exc:
