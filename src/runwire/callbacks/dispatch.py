@@ -498,6 +498,69 @@ def call_chat_start(
         raise error
 
 
+def deliver_chat_start(  # noqa: PLR0917 - once per model run: positional, no keyword parsing
+    entries: tuple[ChatEntry, ...],
+    run: Any,
+    serialized: dict[str, Any],
+    messages: list[Any],
+    name: str,
+    invocation_params: dict[str, Any],
+    options: dict[str, Any],
+    llm_args: Callable[[], tuple[Any, ...]],
+) -> None:
+    """A chat model run's start from sync code: `call_chat_start` with langchain-core's keywords
+    passed straight into each handler's call (no keyword dict built and copied per handler)."""
+    error: BaseException | None = None
+    run_id, parent_run_id, tags, metadata = run.run_id, run.parent_run_id, run._tags, run._md
+    for handler, method, is_async, fallback, copies in entries:
+        use_llm = fallback  # no on_chat_model_start: on_llm_start with the rendered prompts
+        if not fallback:
+            try:
+                result = method(
+                    serialized.copy() if copies else serialized,
+                    [[*messages] if copies else messages],
+                    run_id=run_id,
+                    parent_run_id=parent_run_id,
+                    tags=[*tags],
+                    metadata=metadata.copy(),
+                    name=name,
+                    invocation_params=invocation_params.copy() if copies else invocation_params,
+                    options=options.copy() if copies else options,
+                    batch_size=1,
+                )
+                if result is not None and (is_async or _is_coroutine(result)):
+                    _deliver_sync(handler, "on_chat_model_start", result, {"run_id": run_id})
+            except NotImplementedError as exc:
+                use_llm = not getattr(handler, "ignore_llm", False)
+                if not use_llm:
+                    _failed(handler, "on_chat_model_start", exc, run_id)
+            except Exception as exc:
+                if _failed(handler, "on_chat_model_start", exc, run_id) and error is None:
+                    error = exc
+        if use_llm:
+            kw = {
+                "run_id": run_id,
+                "parent_run_id": parent_run_id,
+                "tags": tags,
+                "metadata": metadata,
+                "name": name,
+                "invocation_params": invocation_params,
+                "options": options,
+                "batch_size": 1,
+            }
+            try:
+                llm = (
+                    (handler, method, is_async, True, copies)
+                    if fallback
+                    else (handler, handler.on_llm_start, False, True, copies)
+                )
+                call_chat_start((llm,), (), llm_args, kw)
+            except Exception as raised:  # only what `raise_error` lets through
+                error = error or raised
+    if error is not None:
+        raise error
+
+
 async def acall_chat_start(
     entries: tuple[ChatEntry, ...],
     chat_args: tuple[Any, ...],

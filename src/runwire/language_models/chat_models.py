@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from runwire import globals as _globals
 from runwire.callbacks.context import enter_run, exit_run, new_message_id, run_message_id
-from runwire.callbacks.dispatch import acall_chat_start, call_chat_start
+from runwire.callbacks.dispatch import acall_chat_start, deliver_chat_start
 from runwire.language_models import _cached, _replay
 from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.language_models.tool_binding import ToolBindingMixin
@@ -131,13 +131,17 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
     ) -> None:
         entries = run._dispatch.chat_start
         if entries:
-            kw = self._chat_start_kw(run, config, stop, kwargs)
+            serialized = self._serialized
             try:
-                call_chat_start(
+                deliver_chat_start(
                     entries,
-                    (self._serialized, [messages]),
-                    lambda: (self._serialized, [get_buffer_string(messages)]),
-                    kw,
+                    run,
+                    serialized,
+                    messages,
+                    (config.get("run_name") if config else None) or self.get_name(),
+                    self._get_invocation_params(stop=stop, **kwargs),
+                    {"stop": stop, **kwargs},
+                    lambda: (serialized, [get_buffer_string(messages)]),
                 )
             except BaseException as exc:
                 run.finish_error(exc, response=LLMResult(generations=[[]]))
