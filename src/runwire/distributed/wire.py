@@ -7,23 +7,22 @@ driver's handlers: every event it hears becomes a record `(audience, event, args
 the chunk returns its outcomes and records together as one pickle, so the driver delivers a
 chunk's events once, when its result arrives (an engine retrying a lost chunk cannot duplicate
 them). Engine-neutral: any `concurrent.futures`-style engine can run `run_chunk`.
-Not here: choosing chunks or replaying records (see `executor`, `replay`).
+Not here: choosing chunks, replaying records, or how they are pickled (`executor`, `replay`, `codec`).
 """
 
 from __future__ import annotations
 
-import gc
-import io
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import Any
-from uuid import UUID, SafeUUID
 
+from runwire.callbacks.dispatch import EVENTS
+from runwire.distributed.codec import collector_paused, dumps
 from runwire.propagation import restore
 from runwire.runnables.config import run_all
 
@@ -134,29 +133,8 @@ def run_chunk(task: ChunkTask) -> bytes:
     # The records kept until the chunk ends are thousands of live containers: they trigger the
     # cyclic collector over and over, each pass walking them all (a quarter of a worker's time in
     # bench/distributed.py). It waits until the chunk is encoded; a chunk's garbage is bounded.
-    with _collector_paused():
+    with collector_paused():
         return _run_chunk(task)
-
-
-_pause_lock = threading.Lock()
-_pauses = [0, False]  # chunks running with the collector paused, whether it was enabled before
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while any thread of this process is inside."""
-    with _pause_lock:
-        if _pauses[0] == 0:
-            _pauses[1] = gc.isenabled()
-            gc.disable()
-        _pauses[0] += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses[0] -= 1
-            if _pauses[0] == 0 and _pauses[1]:
-                gc.enable()
 
 
 def _run_chunk(task: ChunkTask) -> bytes:
@@ -201,70 +179,8 @@ def _callbacks(carrier: dict[str, Any], handlers: list[Any], manager: Any) -> An
 # Encoding: one pickle per chunk; whatever cannot travel is replaced, never the whole chunk lost.
 
 
-class _Encoder(pickle.Pickler):
-    """The chunk's pickler: run ids and runwire's messages/outputs, the bulk of every event,
-    travel in a compact form rebuilt by a plain call (the default goes through `__getstate__`
-    and `__setstate__` with a dict per object: about half of encode and decode time)."""
-
-    def reducer_override(self, obj: Any) -> Any:  # called for objects other than builtins
-        kind = obj.__class__
-        if kind is UUID:
-            return _uuid, (obj.int,)
-        slots = _plain_records.get(kind)
-        if slots is None:
-            slots = _plain_records[kind] = _record_slots(obj)
-        if slots:
-            try:
-                return _record, (kind, tuple([slot.__get__(obj) for _, slot in slots]))
-            except AttributeError:  # an unset slot: the default keeps it unset
-                pass
-        return NotImplemented
-
-
-_new = object.__new__
-_set = object.__setattr__
-_UNKNOWN = SafeUUID.unknown
-
-
-def _uuid(value: int) -> UUID:
-    """A UUID from its int, as `UUID(int=value)` makes it, without the checks."""
-    made = _new(UUID)
-    _set(made, "int", value)
-    _set(made, "is_safe", _UNKNOWN)
-    return made
-
-
-_Slots = tuple[tuple[str, Any], ...]
-_plain_records: dict[type, _Slots] = {}
-_PICKLING = ("__getstate__", "__setstate__", "__reduce_ex__", "__reduce__")
-
-
-def _record_slots(obj: Any) -> _Slots:
-    """The slots of a runwire message/output class whose pickled state is exactly its slots
-    (no `__dict__`, no pickling methods of its own), else ()."""
-    from runwire.messages._record import Record as Base
-
-    kind = type(obj)
-    if not isinstance(obj, Base) or hasattr(obj, "__dict__"):
-        return ()
-    for name, owner in zip(_PICKLING, (Base, Base, object, object), strict=True):
-        if getattr(kind, name) is not getattr(owner, name):
-            return ()
-    slots: _Slots = kind._slots
-    return slots
-
-
-def _record(kind: type, values: tuple[Any, ...]) -> Any:
-    made: Any = _new(kind)
-    for (_, slot), value in zip(kind._slots, values, strict=True):  # type: ignore[attr-defined]
-        slot.__set__(made, value)
-    return made
-
-
-def _dumps(value: Any) -> bytes:
-    out = io.BytesIO()
-    _Encoder(out, protocol=5).dump(value)
-    return out.getvalue()
+_ERROR_EVENTS = frozenset(event for event in EVENTS if event.endswith("_error"))
+_event_of = itemgetter(1)
 
 
 def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
@@ -274,7 +190,7 @@ def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
     outcomes = [
         (index, ok, value if ok else _portable_error(value, checked)) for index, ok, value in outcomes
     ]
-    if checked or any(event.endswith("_error") for _, event, _, _ in records):
+    if checked or not _ERROR_EVENTS.isdisjoint(map(_event_of, records)):
         records = [
             (i, event, tuple(_portable_error(a, checked) for a in args), kw)
             if event.endswith("_error")
@@ -282,9 +198,9 @@ def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
             for i, event, args, kw in records
         ]
     try:
-        return _dumps((outcomes, records))
+        return dumps((outcomes, records))
     except Exception:  # something in there cannot be pickled: find it, keep the rest
-        return _dumps(([_portable_outcome(o) for o in outcomes], [_portable_record(r) for r in records]))
+        return dumps(([_portable_outcome(o) for o in outcomes], [_portable_record(r) for r in records]))
 
 
 def _survives(value: Any) -> bool:
@@ -334,6 +250,6 @@ def decode(blob: bytes) -> tuple[list[Outcome], list[Record]]:
     """The driver's side of `encode`."""
     # Unpickling builds thousands of containers at once; collecting them halfway is wasted work
     # (it doubled decode time in bench/distributed.py), so the collector waits until the end.
-    with _collector_paused():
+    with collector_paused():
         outcomes, records = pickle.loads(blob)  # noqa: S301 - returned by our own workers
     return outcomes, records
