@@ -67,6 +67,8 @@ def test_ids_messages_and_outputs_come_back_equal() -> None:
     assert str(back[0]) == str(run_id)
     assert hash(back[0]) == hash(run_id)
     assert back[0].is_safe is uuid.SafeUUID.unknown
+    flagged = uuid.UUID(int=5, is_safe=uuid.SafeUUID.safe)
+    assert pickle.loads(codec.dumps(flagged)).is_safe is uuid.SafeUUID.safe
     assert back[5].note == "kept"
     # one object sent twice is one object on the driver (the payload of two events)
     again = pickle.loads(codec.dumps([ai, ai, run_id, run_id]))

@@ -101,6 +101,8 @@ class _Encoder(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:  # called for objects other than builtins
         kind = obj.__class__
         if kind is UUID:
+            if obj.is_safe is not _UNKNOWN:  # uuid1 from a safe source: keep the flag
+                return NotImplemented
             return uuid_from_int, (obj.int,)
         try:
             layout = _layouts[kind]
