@@ -414,6 +414,18 @@ def g_peak(lib: Lib, handler: str | None) -> Probe:
     return Probe(partial(chain.invoke, INPUT, config=config), note)
 
 
+# --- i: Dask batch with a handler on the driver vs without (p20dask) ---------------------------
+
+
+def i_dask(lib: Lib, handler: bool) -> Probe:
+    if lib.name != "runwire":
+        raise NotAvailable("langchain-core has no distributed executor")
+    import dask_batch
+
+    run, note = dask_batch.build(handler)
+    return Probe(run, note=note, single_threaded=False)
+
+
 # --- floors: the same work in plain Python -------------------------------------------------
 
 
@@ -637,3 +649,6 @@ _register("f.astream_events", "events", f_events, LIBRARIES)
 _register("g.peak.h0", "peak", partial(g_peak, handler=None), LIBRARIES)
 _register("g.peak.h1.listening", "peak", partial(g_peak, handler="listening"), LIBRARIES)
 _register("g.peak.h1.recording", "peak", partial(g_peak, handler="recording"), LIBRARIES)
+# p20dask
+_register("i.dask.h0", "whole", partial(i_dask, handler=False), LIBRARIES)
+_register("i.dask.h1", "whole", partial(i_dask, handler=True), LIBRARIES)

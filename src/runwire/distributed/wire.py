@@ -7,20 +7,22 @@ driver's handlers: every event it hears becomes a record `(audience, event, args
 the chunk returns its outcomes and records together as one pickle, so the driver delivers a
 chunk's events once, when its result arrives (an engine retrying a lost chunk cannot duplicate
 them). Engine-neutral: any `concurrent.futures`-style engine can run `run_chunk`.
-Not here: choosing chunks or replaying records (see `executor`, `replay`).
+Not here: choosing chunks, replaying records, or how they are pickled (`executor`, `replay`, `codec`).
 """
 
 from __future__ import annotations
 
-import gc
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
+from runwire.callbacks.dispatch import EVENTS
+from runwire.distributed.codec import collector_paused, dumps
 from runwire.propagation import restore
 from runwire.runnables.config import run_all
 
@@ -126,6 +128,16 @@ def _load_chain(key: str, blob: bytes) -> Any:
 
 def run_chunk(task: ChunkTask) -> bytes:
     """Run one chunk on this worker; returns `pickle((outcomes, records))`."""
+    if not any(audience.events for audience in task.audiences):
+        return _run_chunk(task)
+    # The records kept until the chunk ends are thousands of live containers: they trigger the
+    # cyclic collector over and over, each pass walking them all (a quarter of a worker's time in
+    # bench/distributed.py). It waits until the chunk is encoded; a chunk's garbage is bounded.
+    with collector_paused():
+        return _run_chunk(task)
+
+
+def _run_chunk(task: ChunkTask) -> bytes:
     chain = _load_chain(task.chain_key, task.chain_blob)
     kwargs = task.kwargs or {}
     records: list[Record] = []
@@ -167,6 +179,10 @@ def _callbacks(carrier: dict[str, Any], handlers: list[Any], manager: Any) -> An
 # Encoding: one pickle per chunk; whatever cannot travel is replaced, never the whole chunk lost.
 
 
+_ERROR_EVENTS = frozenset(event for event in EVENTS if event.endswith("_error"))
+_event_of = itemgetter(1)
+
+
 def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
     """`(outcomes, records)` as one pickle; values that do not survive pickling are replaced
     (exceptions by `RemoteError`, outputs by an error for that input, event payloads by a text)."""
@@ -174,7 +190,7 @@ def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
     outcomes = [
         (index, ok, value if ok else _portable_error(value, checked)) for index, ok, value in outcomes
     ]
-    if checked or any(event.endswith("_error") for _, event, _, _ in records):
+    if checked or not _ERROR_EVENTS.isdisjoint(map(_event_of, records)):
         records = [
             (i, event, tuple(_portable_error(a, checked) for a in args), kw)
             if event.endswith("_error")
@@ -182,11 +198,9 @@ def encode(outcomes: list[Outcome], records: list[Record]) -> bytes:
             for i, event, args, kw in records
         ]
     try:
-        return pickle.dumps((outcomes, records), protocol=5)
+        return dumps((outcomes, records))
     except Exception:  # something in there cannot be pickled: find it, keep the rest
-        return pickle.dumps(
-            ([_portable_outcome(o) for o in outcomes], [_portable_record(r) for r in records]), protocol=5
-        )
+        return dumps(([_portable_outcome(o) for o in outcomes], [_portable_record(r) for r in records]))
 
 
 def _survives(value: Any) -> bool:
@@ -236,11 +250,6 @@ def decode(blob: bytes) -> tuple[list[Outcome], list[Record]]:
     """The driver's side of `encode`."""
     # Unpickling builds thousands of containers at once; collecting them halfway is wasted work
     # (it doubled decode time in bench/distributed.py), so the collector waits until the end.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         outcomes, records = pickle.loads(blob)  # noqa: S301 - returned by our own workers
-    finally:
-        if collecting:
-            gc.enable()
     return outcomes, records
