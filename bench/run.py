@@ -121,7 +121,7 @@ def _rows() -> list[Row]:
         ),
         # p20dask
         Row("i.dask.h0", "Dask batch, 2,000 inputs, `cpu` chain of bench/distributed.py, no handler"),
-        Row("i.dask.h1", "same, 1 counting handler on the driver (target: at most 1.5 x i.dask.h0)"),
+        Row("i.dask.h1", "same, 1 counting handler on the driver", relative=("i.dask.h0", 1.5)),
         Row("e.stream2000.h0", "`stream` of (a), 1999-token reply, no handler", "floor.e"),
         Row("e.stream2000.h1", "same, handler counting `on_llm_new_token`", "floor.e", minimum=1_000_000),
         Row("e.astream2000.h0", "`astream`, no handler", "floor.e"),
