@@ -145,6 +145,27 @@ def open_run(
     The caller fires the start event (it knows the payload); see `fire_start`.
     """
     callbacks = config.get("callbacks") if config is not None else None
+    if (
+        callbacks.__class__ is CallbackManager
+        and callbacks._parent is not None
+        and len(config) == 1  # type: ignore[arg-type]
+        and not (own_callbacks or own_tags or own_metadata)
+    ):
+        # The hot path: a step of a listened-to run, with the config its parent made.
+        owner = callbacks._parent
+        dispatch = owner._inh
+        if not dispatch.listening:
+            return None
+        run = _new(cls)
+        run._dispatch = run._inh = dispatch
+        run.parent_run_id = owner.run_id
+        run._done = False
+        inh_tags = run._inh_tags = owner._inh_tags
+        run._tags = inh_tags if callbacks._tag is None else (callbacks._tag, *inh_tags)
+        run._md = run._inh_md = owner._inh_md
+        run._cfg = _NO_METADATA
+        run.run_id = new_run_id()
+        return run
     if callbacks is None:
         parent = current_run.get()
         if parent is None:
