@@ -124,7 +124,7 @@ class BaseRunManager:
 
     def __bool__(self) -> bool:
         # A run nobody hears is falsy, so langchain-style `if run_manager:` guards skip work.
-        return bool(self._dispatch.listening)
+        return self._dispatch.listening  # a bool already: this runs per streamed token
 
     def get_child(self, tag: str | None = None) -> CallbackManager:
         """A manager attaching new runs under this one (`tag` shows on the child only)."""

@@ -329,7 +329,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
                     chunk.message.id = message_id
                 if chunks is not None:
                     chunks.append(chunk)
-                yield cast(AIMessage, chunk.message)
+                yield chunk.message  # type: ignore[misc]  # an AIMessageChunk (no cast(): a call per chunk)
         except BaseException as exc:  # includes GeneratorExit: an abandoned stream still ends
             if run is not None:
                 run.finish_error(exc, response=_streamed_result(chunks))
@@ -366,7 +366,7 @@ class BaseChatModel(ToolBindingMixin, BaseLanguageModel):
                     chunk.message.id = message_id
                 if chunks is not None:
                     chunks.append(chunk)
-                yield cast(AIMessage, chunk.message)
+                yield chunk.message  # type: ignore[misc]  # an AIMessageChunk (no cast(): a call per chunk)
         except BaseException as exc:
             if run is not None:
                 await run.afinish_error(exc, response=_streamed_result(chunks))
