@@ -23,9 +23,29 @@ _ON_FULL = ("block", "drop_new", "drop_old")
 _wrapper_classes: dict[type, type] = {}
 
 
+# A queued event is the keyword-argument dict made for the forwarding call, carrying the event's
+# name and positional arguments under keys no keyword can have. A slow handler's queue keeps every
+# queued event alive, and the garbage collector walks each tracked object it keeps at every full
+# collection, so an event costs as few tracked objects as it can: no tuple around it, and its tags
+# as a tuple (which the collector stops tracking), a list again when delivered.
+_EVENT = "\0event"
+_ARGS = "\0args"
+
+
 def _forwarder(event: str) -> Any:
     def forward(self: BackgroundHandler, *args: Any, **kwargs: Any) -> None:
-        self._put((event, args, kwargs))
+        tags = kwargs.get("tags")
+        if tags.__class__ is list:
+            kwargs["tags"] = tuple(tags)
+        kwargs[_EVENT] = event
+        kwargs[_ARGS] = args
+        items = self._items
+        if len(items) < self._max and not self._closed:  # `_put`'s common case, unrolled
+            items.append(kwargs)
+            if self._idle:
+                self._wake.set()
+        else:
+            self._put(kwargs)
 
     forward.__name__ = event
     return forward
@@ -159,7 +179,12 @@ class BackgroundHandler(BaseCallbackHandler):
             if item is _STOP:
                 self._busy = False
                 return
-            event, args, kwargs = item
+            kwargs = item
+            event = kwargs.pop(_EVENT)
+            args = kwargs.pop(_ARGS)
+            tags = kwargs.get("tags")
+            if tags.__class__ is tuple:
+                kwargs["tags"] = list(tags)
             try:
                 result = getattr(self.handler, event)(*args, **kwargs)
                 if result is not None and hasattr(result, "__await__"):
