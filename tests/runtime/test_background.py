@@ -164,3 +164,21 @@ def test_a_queued_event_keeps_one_tracked_object_alive() -> None:
     assert depth == 1000
     assert background.delivered == 1001
     assert kept < 1200  # as a (name, args, kwargs) tuple with a tags list, it was 3 per event
+
+
+def test_arguments_keep_their_shape_however_they_are_passed() -> None:
+    """Keyword-only payloads, tags given as a tuple, lists and None arrive as they were sent."""
+    inner = Capture()
+    background = BackgroundHandler(inner)
+    background.on_chain_end(outputs="x", run_id=1, tags=("a",))
+    background.on_chain_end("y", run_id=2, tags=None)
+    background.on_chain_start({"name": "s"}, {"i": 1}, run_id=3, tags=["b"])
+    assert background.flush(5)
+    background.close()
+    assert inner.calls == [
+        ("on_chain_end", ("x",), {"run_id": 1, "tags": ("a",)}),
+        ("on_chain_end", ("y",), {"run_id": 2, "tags": None}),
+        ("on_chain_start", ({"name": "s"}, {"i": 1}), {"run_id": 3, "tags": ["b"]}),
+    ]
+    assert type(inner.calls[0][2]["tags"]) is tuple
+    assert type(inner.calls[2][2]["tags"]) is list

@@ -24,21 +24,30 @@ _wrapper_classes: dict[type, type] = {}
 
 
 # A queued event is the keyword-argument dict made for the forwarding call, carrying the event's
-# name and positional arguments under keys no keyword can have. A slow handler's queue keeps every
-# queued event alive, and the garbage collector walks each tracked object it keeps at every full
-# collection, so an event costs as few tracked objects as it can: no tuple around it, and its tags
-# as a tuple (which the collector stops tracking), a list again when delivered.
+# name and its one or two positional arguments under keys no keyword can have. A slow handler's
+# queue keeps every queued event alive, and the garbage collector walks each tracked object it
+# keeps at every full collection, so an event costs as few tracked objects as it can: no tuple
+# around it or its arguments, and its tags as a tuple (which the collector stops tracking), a list
+# again when delivered.
 _EVENT = "\0event"
-_ARGS = "\0args"
+_ARG0 = "\0arg0"
+_ARG1 = "\0arg1"
+_ARGS = "\0args"  # any other number of positional arguments
+_TAGS = "\0tags"  # a tags list, as a tuple while queued
 
 
 def _forwarder(event: str) -> Any:
     def forward(self: BackgroundHandler, *args: Any, **kwargs: Any) -> None:
-        tags = kwargs.get("tags")
-        if tags.__class__ is list:
-            kwargs["tags"] = tuple(tags)
+        if kwargs.get("tags").__class__ is list:
+            kwargs[_TAGS] = tuple(kwargs.pop("tags"))
         kwargs[_EVENT] = event
-        kwargs[_ARGS] = args
+        count = len(args)
+        if count == 1:
+            kwargs[_ARG0] = args[0]
+        elif count == 2:
+            kwargs[_ARG0], kwargs[_ARG1] = args
+        else:
+            kwargs[_ARGS] = args
         items = self._items
         if len(items) < self._max and not self._closed:  # `_put`'s common case, unrolled
             items.append(kwargs)
@@ -181,10 +190,14 @@ class BackgroundHandler(BaseCallbackHandler):
                 return
             kwargs = item
             event = kwargs.pop(_EVENT)
-            args = kwargs.pop(_ARGS)
-            tags = kwargs.get("tags")
-            if tags.__class__ is tuple:
-                kwargs["tags"] = list(tags)
+            if _ARG1 in kwargs:
+                args = (kwargs.pop(_ARG0), kwargs.pop(_ARG1))
+            elif _ARG0 in kwargs:
+                args = (kwargs.pop(_ARG0),)
+            else:
+                args = kwargs.pop(_ARGS)
+            if _TAGS in kwargs:
+                kwargs["tags"] = list(kwargs.pop(_TAGS))
             try:
                 result = getattr(self.handler, event)(*args, **kwargs)
                 if result is not None and hasattr(result, "__await__"):
