@@ -190,6 +190,7 @@ class BackgroundHandler(BaseCallbackHandler):
                 return
             kwargs = item
             event = kwargs.pop(_EVENT)
+            args: tuple[Any, ...]
             if _ARG1 in kwargs:
                 args = (kwargs.pop(_ARG0), kwargs.pop(_ARG1))
             elif _ARG0 in kwargs:
