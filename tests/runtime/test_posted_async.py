@@ -226,14 +226,20 @@ def test_handler_that_cannot_suspend_may_schedule_on_the_loop() -> None:
 
     class Scheduling(AsyncCallbackHandler):
         task: Any = None
+        cancelled: Any = None
 
         async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
             self.task = asyncio.create_task(later())
+            self.cancelled = asyncio.get_running_loop().call_later(3600, timer)
+            self.cancelled.cancel()
             asyncio.get_running_loop().call_later(0.001, timer)
 
-    RunnableLambda(lambda x: x).invoke(1, {"callbacks": [Scheduling()]})
+    handler = Scheduling()
+    RunnableLambda(lambda x: x).invoke(1, {"callbacks": [handler]})
     assert finished.wait(10)
     assert ran == {"task": "runwire-handlers", "timer": "runwire-handlers"}
+    # A timer cancelled from the caller's thread leaves no live entry in the loop's timer heap.
+    assert all(t is not handler.cancelled or t.cancelled() for t in handler_loop._loop._scheduled)
 
 
 def test_sync_invoke_inside_a_running_loop_keeps_that_loop() -> None:

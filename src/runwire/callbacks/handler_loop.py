@@ -50,7 +50,8 @@ def _handler_loop_class() -> type:
     class HandlerLoop(asyncio.SelectorEventLoop):
         """The handlers' loop. A handler that cannot suspend runs on the thread that fired the
         event with this loop as its running loop, so what it schedules from there (a task, a
-        timer, a future's callbacks) is handed to the loop's thread safely, and wakes the loop."""
+        timer, a future's callbacks) is handed to the loop's thread safely, and wakes the loop
+        (it may start before that handler's step has returned, as on any other thread)."""
 
         def call_soon(self, callback: Any, *args: Any, context: Any = None) -> Any:  # type: ignore[override]
             if get_ident() != _loop_ident:
@@ -65,8 +66,9 @@ def _handler_loop_class() -> type:
             return super().call_at(when, callback, *args, context=context)
 
         def _push_timer(self, timer: Any) -> None:
-            heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
-            timer._scheduled = True
+            if not timer.cancelled():  # cancelled before it got here: as if never scheduled
+                heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
+                timer._scheduled = True
 
     return HandlerLoop
 
