@@ -295,3 +295,25 @@ def test_raise_error_handler_that_suspends_still_reaches_the_caller() -> None:
 
     with pytest.raises(PermissionError, match="after an await"):
         _chain().invoke(1, {"callbacks": [StrictAwaiting()]})
+
+
+def test_a_queued_handler_runs_in_one_task_so_timeouts_work() -> None:
+    """Each queued coroutine is awaited inside the consumer Task: the same task before and after
+    its awaits, so `asyncio.timeout` works, and a timeout that fires ends only that handler's wait."""
+    seen: list[tuple[str, bool]] = []
+
+    class Timed(AsyncCallbackHandler):
+        async def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+            before = asyncio.current_task()
+            try:
+                async with asyncio.timeout(0.001):
+                    await asyncio.sleep(10)
+            except TimeoutError:
+                seen.append(("timed out", before is not None and asyncio.current_task() is before))
+
+        async def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            await asyncio.sleep(0)
+            seen.append(("end", asyncio.current_task() is not None))
+
+    assert _chain().invoke(1, {"callbacks": [Timed()]}) == 4
+    assert seen == [("timed out", True)] * 2 + [("end", True), ("timed out", True)] + [("end", True)] * 2

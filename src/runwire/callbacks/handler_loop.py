@@ -12,19 +12,20 @@ How an event is delivered, cheapest first:
   its running loop (not even that when its code calls nothing, see `_kind`): no hand-off, no
   wake-up, nothing kept alive, so it costs about what a sync handler costs.
 * Any other coroutine, and every event fired while an earlier one is still queued or in flight
-  (so each handler hears its events in order), is queued for the loop's single consumer, which
-  runs each as a Task (so `asyncio.current_task()`, timeouts and anyio work) and the next one
-  after it ends. The loop is woken once per burst, not per event; the consumer gives the GIL back
-  between slices of `_SLICE` events, so a CPU-bound caller is never stalled behind it for long.
+  (so each handler hears its events in order), is queued for the loop's single consumer Task,
+  which awaits each in turn in its own context (so `asyncio.current_task()`, timeouts and anyio
+  scopes work) and needs no Task per event. The loop is woken once per burst, not per event; the
+  consumer gives the GIL back between slices of `_SLICE` events, so a CPU-bound caller is never
+  stalled behind it for long.
 """
 
 from __future__ import annotations
 
 import threading
+import types
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Generator
 from contextvars import copy_context as _copy_context
-from functools import partial
 from threading import get_ident
 from typing import Any
 
@@ -228,6 +229,8 @@ def deliver_sync(handler: Any, event: str, coro: Any, kw: dict[str, Any]) -> Non
 def post_coroutine(coro: Any, handler: Any, event: str, run_id: Any) -> None:
     """Queue an async handler's coroutine for the background loop, in the caller's context."""
     global _consuming, posted
+    if coro.__class__.__name__ != "coroutine":  # a future or other awaitable: await it
+        coro = _as_coroutine(coro)
     item = (coro, _copy_context(), handler, event, run_id)
     with _post_lock:
         _posted.append(item)
@@ -235,65 +238,76 @@ def post_coroutine(coro: Any, handler: Any, event: str, run_id: Any) -> None:
         wake = not _consuming
         _consuming = True
     if wake:
-        (_loop or _background_loop()).call_soon_threadsafe(_wake)
+        (_loop or _background_loop()).call_soon_threadsafe(_start)
 
 
-def _wake() -> None:
+def _start() -> None:
     global wakeups
     wakeups += 1
-    _consume()
+    _loop.create_task(_consume())
 
 
-def _consume() -> None:
-    """Deliver up to `_SLICE` queued events (on the loop thread), then reschedule or go idle."""
+async def _consume() -> None:
+    """The consumer Task: awaits each queued coroutine in turn, each step in the context it was
+    posted from (so inside a handler, `current_task()` is this Task, as a handler awaited under
+    `ainvoke` sees the caller's task, and a timeout or an anyio scope works). The first step runs
+    without an await of its own, so a handler that finishes in it costs no more than a call."""
     global _consuming, done
-    popleft = _posted.popleft
-    for _ in range(_SLICE):
-        try:
-            coro, context, handler, event, run_id = popleft()
-        except IndexError:
-            with _post_lock:
-                if not _posted:
-                    _consuming = False
-                    return
-            continue
-        if not _kind(coro):
-            # It may suspend: a Task runs it, and the consumer goes on when it has ended.
-            task = _loop.create_task(_as_coroutine(coro), context=context)
-            task.add_done_callback(partial(_task_done, handler, event, run_id))
-            return
-        try:
-            context.run(coro.send, None)
-        except StopIteration:
-            pass
-        except BaseException as exc:  # the consumer must outlive any handler
-            _failed(handler, event, exc, run_id)
-        done += 1
-        if done >= _notify_at:
-            _notify()
-    # More may be queued. When a barrier waits for it, go on at once; else leave the GIL to the
-    # posting threads for a moment first.
-    if _notify_at != _NEVER:
-        _loop.call_soon(_consume)
-    else:
-        _loop.call_later(_YIELD_S, _consume)
-
-
-def _task_done(handler: Any, event: str, run_id: Any, task: Any) -> None:
-    global done
-    exc = task.exception() if not task.cancelled() else _cancelled()
-    if exc is not None:
-        _failed(handler, event, exc, run_id)
-    done += 1
-    if done >= _notify_at:
-        _notify()
-    _consume()
-
-
-def _cancelled() -> BaseException:
     import asyncio
 
-    return asyncio.CancelledError()
+    popleft = _posted.popleft
+    while True:
+        for _ in range(_SLICE):
+            try:
+                coro, context, handler, event, run_id = popleft()
+            except IndexError:
+                with _post_lock:
+                    if not _posted:
+                        _consuming = False
+                        return
+                continue
+            try:
+                pending = context.run(coro.send, None)
+            except StopIteration:
+                pass
+            except BaseException as exc:  # the consumer must outlive any handler
+                _failed(handler, event, exc, run_id)
+            else:
+                try:
+                    await _resume(coro, pending, context)  # type: ignore[misc]  # a types.coroutine
+                except BaseException as exc:
+                    _failed(handler, event, exc, run_id)
+                    if isinstance(exc, asyncio.CancelledError) and (task := asyncio.current_task()):
+                        task.uncancel()  # a handler's cancellation ends that handler, not the consumer
+            done += 1
+            if done >= _notify_at:
+                _notify()
+        # More may be queued. When a barrier waits for it, go on at once; else leave the GIL to the
+        # posting threads for a moment first.
+        await asyncio.sleep(0 if _notify_at != _NEVER else _YIELD_S)
+
+
+@types.coroutine
+def _resume(coro: Any, pending: Any, context: Any) -> Generator[Any, Any, Any]:
+    """Drive a coroutine that already ran its first step and yielded `pending`, each step in
+    `context`, inside the awaiting Task."""
+    value = pending
+    while True:
+        try:
+            sent = yield value
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:
+            try:
+                value = context.run(coro.throw, exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                value = context.run(coro.send, sent)
+            except StopIteration as stop:
+                return stop.value
 
 
 def _notify() -> None:
