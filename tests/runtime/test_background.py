@@ -108,3 +108,77 @@ def test_bad_options_are_refused_with_the_choices() -> None:
     """An unknown on_full names the accepted values."""
     with pytest.raises(ValueError, match="on_full must be one of"):
         BackgroundHandler(Recorder(), on_full="spill")
+
+
+class Capture(BaseCallbackHandler):
+    """Keeps each event's name, positional and keyword arguments as received."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def on_chain_start(self, serialized: Any, inputs: Any, **kwargs: Any) -> None:
+        self.calls.append(("on_chain_start", (serialized, inputs), kwargs))
+
+    def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+        self.calls.append(("on_chain_end", (outputs,), kwargs))
+
+
+def test_the_wrapped_handler_gets_what_a_direct_handler_gets() -> None:
+    """Same events, same positional and keyword arguments (tags still a list), in the same order."""
+    direct, inner = Capture(), Capture()
+    background = BackgroundHandler(inner)
+    config: Any = {"callbacks": [direct, background], "tags": ["t"], "metadata": {"m": 1}}
+    _chain().invoke(1, config)
+    assert background.flush(5)
+    background.close()
+    assert inner.calls == direct.calls
+    assert len(inner.calls) == 6
+    assert all(type(kwargs["tags"]) is list for _, _, kwargs in inner.calls)
+
+
+def test_a_queued_event_keeps_one_tracked_object_alive() -> None:
+    """A slow handler's queue keeps every event alive, and the garbage collector walks each tracked
+    object it keeps at every full collection: an event with plain payloads costs one (its keyword
+    dict), with no tuple around it and its tags no longer tracked."""
+    import gc
+    from uuid import uuid4
+
+    gate = threading.Event()
+
+    class Blocked(BaseCallbackHandler):
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            gate.wait(10)
+
+    background = BackgroundHandler(Blocked())
+    run_id, parent = uuid4(), uuid4()
+    background.on_chain_end("out", run_id=run_id, parent_run_id=parent, tags=["a", "b"])  # worker busy
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(1000):
+        background.on_chain_end("out", run_id=run_id, parent_run_id=parent, tags=["a", "b"])
+    gc.collect()
+    kept = len(gc.get_objects()) - before
+    depth = background.queue_depth
+    gate.set()
+    background.close(timeout=10)
+    assert depth == 1000
+    assert background.delivered == 1001
+    assert kept < 1200  # as a (name, args, kwargs) tuple with a tags list, it was 3 per event
+
+
+def test_arguments_keep_their_shape_however_they_are_passed() -> None:
+    """Keyword-only payloads, tags given as a tuple, lists and None arrive as they were sent."""
+    inner = Capture()
+    background = BackgroundHandler(inner)
+    background.on_chain_end(outputs="x", run_id=1, tags=("a",))
+    background.on_chain_end("y", run_id=2, tags=None)
+    background.on_chain_start({"name": "s"}, {"i": 1}, run_id=3, tags=["b"])
+    assert background.flush(5)
+    background.close()
+    assert inner.calls == [
+        ("on_chain_end", ("x",), {"run_id": 1, "tags": ("a",)}),
+        ("on_chain_end", ("y",), {"run_id": 2, "tags": None}),
+        ("on_chain_start", ({"name": "s"}, {"i": 1}), {"run_id": 3, "tags": ["b"]}),
+    ]
+    assert type(inner.calls[0][2]["tags"]) is tuple
+    assert type(inner.calls[2][2]["tags"]) is list

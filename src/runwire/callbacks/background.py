@@ -23,9 +23,38 @@ _ON_FULL = ("block", "drop_new", "drop_old")
 _wrapper_classes: dict[type, type] = {}
 
 
+# A queued event is the keyword-argument dict made for the forwarding call, carrying the event's
+# name and its one or two positional arguments under keys no keyword can have. A slow handler's
+# queue keeps every queued event alive, and the garbage collector walks each tracked object it
+# keeps at every full collection, so an event costs as few tracked objects as it can: no tuple
+# around it or its arguments, and its tags as a tuple (which the collector stops tracking), a list
+# again when delivered.
+_EVENT = "\0event"
+_ARG0 = "\0arg0"
+_ARG1 = "\0arg1"
+_ARGS = "\0args"  # any other number of positional arguments
+_TAGS = "\0tags"  # a tags list, as a tuple while queued
+
+
 def _forwarder(event: str) -> Any:
     def forward(self: BackgroundHandler, *args: Any, **kwargs: Any) -> None:
-        self._put((event, args, kwargs))
+        if kwargs.get("tags").__class__ is list:
+            kwargs[_TAGS] = tuple(kwargs.pop("tags"))
+        kwargs[_EVENT] = event
+        count = len(args)
+        if count == 1:
+            kwargs[_ARG0] = args[0]
+        elif count == 2:
+            kwargs[_ARG0], kwargs[_ARG1] = args
+        else:
+            kwargs[_ARGS] = args
+        items = self._items
+        if len(items) < self._max and not self._closed:  # `_put`'s common case, unrolled
+            items.append(kwargs)
+            if self._idle:
+                self._wake.set()
+        else:
+            self._put(kwargs)
 
     forward.__name__ = event
     return forward
@@ -159,7 +188,17 @@ class BackgroundHandler(BaseCallbackHandler):
             if item is _STOP:
                 self._busy = False
                 return
-            event, args, kwargs = item
+            kwargs = item
+            event = kwargs.pop(_EVENT)
+            args: tuple[Any, ...]
+            if _ARG1 in kwargs:
+                args = (kwargs.pop(_ARG0), kwargs.pop(_ARG1))
+            elif _ARG0 in kwargs:
+                args = (kwargs.pop(_ARG0),)
+            else:
+                args = kwargs.pop(_ARGS)
+            if _TAGS in kwargs:
+                kwargs["tags"] = list(kwargs.pop(_TAGS))
             try:
                 result = getattr(self.handler, event)(*args, **kwargs)
                 if result is not None and hasattr(result, "__await__"):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from runwire.callbacks.base import DEFAULT_MODULES
-from runwire.callbacks.handler_loop import post_coroutine, run_coroutine_sync
+from runwire.callbacks.handler_loop import deliver_sync
 
 
 class _LazyLogger:
@@ -425,13 +425,9 @@ def _is_coroutine(value: Any) -> bool:
     return type(value).__name__ == "coroutine" and hasattr(value, "send")
 
 
-def _deliver_sync(handler: Any, event: str, coro: Any, kw: dict[str, Any]) -> None:
-    """An async handler's coroutine, from sync code: awaited now when its errors must reach the
-    caller (`raise_error`), else posted in order to the background loop (see `post_coroutine`)."""
-    if getattr(handler, "raise_error", False):
-        run_coroutine_sync(coro)
-    else:
-        post_coroutine(coro, handler, event, kw.get("run_id"))
+# An async handler's coroutine from sync code: run now when `raise_error`, else delivered in order
+# without waiting (see `handler_loop`). Bound directly: this runs for every such event.
+_deliver_sync = deliver_sync
 
 
 # ---------------------------------------------------------------------------------------------

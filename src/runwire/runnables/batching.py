@@ -24,7 +24,7 @@ def batch(
     invoke = runnable.invoke
     tasks = [(lambda x=x, c=c: invoke(x, c, **kwargs)) for x, c in zip(inputs, configs, strict=True)]
     # Async handlers' events are delivered in the background while the batch runs; it waits for
-    # them once, at its end, rather than once per input (see callbacks.dispatch.post_coroutine).
+    # them once, at its end, rather than once per input (see callbacks.handler_loop).
     token = deferred_barrier.set(True)
     try:
         results = run_all(tasks, configs[0].get("max_concurrency"))
