@@ -43,6 +43,7 @@ class Row:
     minimum: float | None = None  # lower bound for runwire (throughput figures)
     per_step: tuple[str, str, str, str] | None = None  # (seq10, seq2, floor10, floor2): derived
     per_item: int | None = None  # also show the time per item
+    ratio_to: str | None = None  # p20otel: `target` is a ratio to this figure's runwire value
 
 
 def _rows() -> list[Row]:
@@ -126,6 +127,22 @@ def _rows() -> list[Row]:
             60.0,
         ),
         Row("h.process", "whole `python -c '<those imports>'`; floor: `python -c pass`", "floor.h"),
+        # p20otel
+        Row(
+            "a.invoke.h1.otel",
+            "chain (a), `OpenTelemetryTracer` (4 SDK spans, BatchSpanProcessor, exporter drops); "
+            "target a ratio to a.invoke.h1.recording; floor: that recorder plus the same 4 spans on the SDK",
+            "floor.a.h1.otel",
+            2.5,
+            ratio_to="a.invoke.h1.recording",
+        ),
+        Row(
+            "a.invoke.h1.otel.lean",
+            'same, `exclude_types=("prompt", "parser")` (2 spans: the sequence and the chat model)',
+            "floor.a.h1.otel.lean",
+            2.5,
+            ratio_to="a.invoke.h1.recording",
+        ),
     ]
 
 
@@ -268,6 +285,9 @@ def _plan(rows: list[Row]) -> Iterator[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     for row in rows:
         figures = list(row.per_step) if row.per_step else [f for f in (row.floor, row.figure) if f]
+        if row.ratio_to and (row.ratio_to, "runwire") not in seen:  # p20otel: runwire's, first
+            seen.add((row.ratio_to, "runwire"))
+            yield row.ratio_to, "runwire"
         for figure in figures:
             if figure not in CASES:
                 continue
@@ -380,7 +400,9 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
                 if ours.value is None or ours.error
                 else ("✓" if ours.value >= row.minimum else "✗")
             )
-        if row.target is not None:
+        if row.target is not None and row.ratio_to:
+            target, verdict = _ratio_target(results, row, ours)
+        elif row.target is not None:
             target = f"≤ {row.target:g} {ours.unit or _unit_of(row)}"
             verdict = (
                 "\N{EN DASH}"
@@ -392,6 +414,20 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
         texts = [cells[library].text() for library in COLUMNS]
         lines.append(f"| {row.figure} | {what} | {' | '.join(texts)} | {speedup} | {target} | {verdict} |")
     return "\n".join(lines)
+
+
+def _ratio_target(results: dict[tuple[str, str], dict[str, Any]], row: Row, ours: Cell) -> tuple[str, str]:
+    """p20otel: a target that is a ratio to another figure of runwire's (its value, and ours as
+    a ratio of it, shown in our cell)."""
+    assert row.ratio_to is not None
+    assert row.target is not None
+    base = _cell(results, row.ratio_to, "runwire")
+    target = f"≤ {row.target:g}\N{MULTIPLICATION SIGN} {row.ratio_to}"
+    if base.value is None or base.error or ours.value is None or ours.error:
+        return target, "\N{EN DASH}"
+    ratio = ours.value / base.value
+    ours.extra = f" = {ratio:.2f}\N{MULTIPLICATION SIGN} of {_number(base.value)} {base.unit}"
+    return f"{target} (≤ {_number(row.target * base.value)} {base.unit})", "✓" if ratio <= row.target else "✗"
 
 
 def _unit_of(row: Row) -> str:
