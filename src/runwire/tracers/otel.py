@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
 try:
     from opentelemetry import context as otel_context
-    from opentelemetry import propagate, trace
+    from opentelemetry import trace
     from opentelemetry.trace import SpanKind, Status, StatusCode
 except ImportError as _exc:
     from runwire._optional import missing
@@ -34,8 +33,8 @@ except ImportError as _exc:
     raise missing(_exc, "OpenTelemetryTracer (runwire.tracers.otel)") from _exc
 
 from runwire.callbacks.base import BaseCallbackHandler
-from runwire.propagation import register_carrier
 from runwire.tracers import _genai as g
+from runwire.tracers._otel_carrier import capture_context, restore_context
 from runwire.tracers.content import FULL, ContentPolicy, scrub_secrets, to_jsonable
 
 __all__ = ["OpenTelemetryTracer", "capture_context", "restore_context"]
@@ -266,11 +265,7 @@ class OpenTelemetryTracer(BaseCallbackHandler):
             self._add_content(run, "runwire.inputs", inputs, "inputs")
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        span = self._pop(run_id)
-        if span is not None:
-            if self._policy is not None and span.is_recording():
-                span.set_attribute("runwire.outputs", self._content(outputs, "outputs"))
-            span.end()
+        self._end_with_content(run_id, "runwire.outputs", outputs)
 
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
@@ -460,33 +455,3 @@ def _add_metadata(attributes: dict[str, Any], metadata: Mapping[str, Any]) -> No
             attributes[f"runwire.metadata.{key}"] = json.dumps(
                 value, ensure_ascii=False, separators=(",", ":")
             )
-
-
-# -- cross-process: the W3C carrier runwire.propagation ships ----------------------------------------
-
-
-def capture_context() -> dict[str, str] | None:
-    """The current OTel context as a W3C carrier (`traceparent`, `tracestate`, `baggage`), through
-    the global propagator; None when there is nothing to carry."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier or None
-
-
-@contextmanager
-def restore_context(carrier: Mapping[str, str] | None) -> Iterator[None]:
-    """Make a captured carrier's context current for the block (a worker runs its chunk inside):
-    root runs started there become children of the span that was current at capture time."""
-    if not carrier:
-        yield
-        return
-    token = _attach(propagate.extract(dict(carrier)))
-    try:
-        yield
-    finally:
-        _detach(token)
-
-
-# Every `runwire.propagation.capture()` now carries the OTel context too, and `restore()` attaches
-# it around the restored work (the worker must import this module, as it must configure OTel).
-register_carrier("otel", capture_context, restore_context)
