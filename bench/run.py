@@ -417,17 +417,19 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
 
 
 def _ratio_target(results: dict[tuple[str, str], dict[str, Any]], row: Row, ours: Cell) -> tuple[str, str]:
-    """p20otel: a target that is a ratio to another figure of runwire's (its value, and ours as
-    a ratio of it, shown in our cell)."""
+    """p20otel: a target that is a ratio to another figure of runwire's. The ratio is of CPU
+    times (both figures single-threaded loops; CPU time shrugs off a neighbour's load better
+    than wall time), shown in our cell."""
     assert row.ratio_to is not None
     assert row.target is not None
-    base = _cell(results, row.ratio_to, "runwire")
-    target = f"≤ {row.target:g}\N{MULTIPLICATION SIGN} {row.ratio_to}"
-    if base.value is None or base.error or ours.value is None or ours.error:
+    target = f"≤ {row.target:g}\N{MULTIPLICATION SIGN} {row.ratio_to} (CPU)"
+    base, mine = results.get((row.ratio_to, "runwire"), {}), results.get((row.figure, "runwire"), {})
+    if not base.get("cpu") or not mine.get("cpu") or "error" in base or "error" in mine:
         return target, "\N{EN DASH}"
-    ratio = ours.value / base.value
-    ours.extra = f" = {ratio:.2f}\N{MULTIPLICATION SIGN} of {_number(base.value)} {base.unit}"
-    return f"{target} (≤ {_number(row.target * base.value)} {base.unit})", "✓" if ratio <= row.target else "✗"
+    ratio = mine["cpu"] / base["cpu"]
+    cpu = f"CPU {_number(mine['cpu'])} / {_number(base['cpu'])} µs"
+    ours.extra = f" = {ratio:.2f}\N{MULTIPLICATION SIGN} ({cpu})"
+    return target, "✓" if ratio <= row.target else "✗"
 
 
 def _unit_of(row: Row) -> str:
