@@ -6,7 +6,9 @@ end or error event; it never attaches a context in a callback. The runtime calls
 `enter_run`/`exit_run` around the run's body in the task or thread that runs it, and those
 attach and detach the run's span there, so spans made inside a step (an instrumented HTTP
 client, a provider SDK, user code) nest under that step and no detach ever crosses contexts.
-Spans of finished runs are forgotten: memory is bounded by the runs in flight.
+Spans of finished runs are forgotten: memory is bounded by the runs in flight. `exclude_types`
+leaves some run types out (their children nest under the nearest traced ancestor): the SDK's
+own work per span is most of what tracing costs.
 
 Attributes follow the OTel GenAI conventions (see `runwire.tracers._genai`); chains are INTERNAL
 spans with `runwire.*` attributes. Message content is off unless `capture_content` says
