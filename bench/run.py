@@ -44,6 +44,7 @@ class Row:
     per_step: tuple[str, str, str, str] | None = None  # (seq10, seq2, floor10, floor2): derived
     per_item: int | None = None  # also show the time per item
     relative: tuple[str, float] | None = None  # target: at most this many times another row's runwire figure
+    ratio_to: str | None = None  # `target` is a ratio of CPU times to this figure's runwire value
 
 
 def _rows() -> list[Row]:
@@ -139,6 +140,22 @@ def _rows() -> list[Row]:
             60.0,
         ),
         Row("h.process", "whole `python -c '<those imports>'`; floor: `python -c pass`", "floor.h"),
+        # p20otel
+        Row(
+            "a.invoke.h1.otel",
+            "chain (a), `OpenTelemetryTracer` (4 SDK spans, BatchSpanProcessor, exporter drops); "
+            "target a ratio to a.invoke.h1.recording; floor: that recorder plus the same 4 spans on the SDK",
+            "floor.a.h1.otel",
+            2.5,
+            ratio_to="a.invoke.h1.recording",
+        ),
+        Row(
+            "a.invoke.h1.otel.lean",
+            'same, `exclude_types=("prompt", "parser")` (2 spans: the sequence and the chat model)',
+            "floor.a.h1.otel.lean",
+            2.5,
+            ratio_to="a.invoke.h1.recording",
+        ),
     ]
 
 
@@ -283,6 +300,9 @@ def _plan(rows: list[Row]) -> Iterator[tuple[str, str]]:
         figures = list(row.per_step) if row.per_step else [f for f in (row.floor, row.figure) if f]
         if row.relative is not None:
             figures.insert(0, row.relative[0])
+        if row.ratio_to and (row.ratio_to, "runwire") not in seen:  # runwire's figure, first
+            seen.add((row.ratio_to, "runwire"))
+            yield row.ratio_to, "runwire"
         for figure in figures:
             if figure not in CASES:
                 continue
@@ -395,7 +415,9 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
                 if ours.value is None or ours.error
                 else ("✓" if ours.value >= row.minimum else "✗")
             )
-        if row.target is not None:
+        if row.target is not None and row.ratio_to:
+            target, verdict = _ratio_target(results, row, ours)
+        elif row.target is not None:
             target = f"≤ {row.target:g} {ours.unit or _unit_of(row)}"
             verdict = (
                 "\N{EN DASH}"
@@ -417,6 +439,22 @@ def table(rows: list[Row], results: dict[tuple[str, str], dict[str, Any]], impor
         texts = [cells[library].text() for library in COLUMNS]
         lines.append(f"| {row.figure} | {what} | {' | '.join(texts)} | {speedup} | {target} | {verdict} |")
     return "\n".join(lines)
+
+
+def _ratio_target(results: dict[tuple[str, str], dict[str, Any]], row: Row, ours: Cell) -> tuple[str, str]:
+    """p20otel: a target that is a ratio to another figure of runwire's. The ratio is of CPU
+    times (both figures single-threaded loops; CPU time shrugs off a neighbour's load better
+    than wall time), shown in our cell."""
+    assert row.ratio_to is not None
+    assert row.target is not None
+    target = f"≤ {row.target:g}\N{MULTIPLICATION SIGN} {row.ratio_to} (CPU)"
+    base, mine = results.get((row.ratio_to, "runwire"), {}), results.get((row.figure, "runwire"), {})
+    if not base.get("cpu") or not mine.get("cpu") or "error" in base or "error" in mine:
+        return target, "\N{EN DASH}"
+    ratio = mine["cpu"] / base["cpu"]
+    cpu = f"CPU {_number(mine['cpu'])} / {_number(base['cpu'])} µs"
+    ours.extra = f" = {ratio:.2f}\N{MULTIPLICATION SIGN} ({cpu})"
+    return target, "✓" if ratio <= row.target else "✗"
 
 
 def _unit_of(row: Row) -> str:

@@ -6,7 +6,9 @@ end or error event; it never attaches a context in a callback. The runtime calls
 `enter_run`/`exit_run` around the run's body in the task or thread that runs it, and those
 attach and detach the run's span there, so spans made inside a step (an instrumented HTTP
 client, a provider SDK, user code) nest under that step and no detach ever crosses contexts.
-Spans of finished runs are forgotten: memory is bounded by the runs in flight.
+Spans of finished runs are forgotten: memory is bounded by the runs in flight. `exclude_types`
+leaves some run types out (their children nest under the nearest traced ancestor): the SDK's
+own work per span is most of what tracing costs.
 
 Attributes follow the OTel GenAI conventions (see `runwire.tracers._genai`); chains are INTERNAL
 spans with `runwire.*` attributes. Message content is off unless `capture_content` says
@@ -19,14 +21,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
 try:
     from opentelemetry import context as otel_context
-    from opentelemetry import propagate, trace
+    from opentelemetry import trace
     from opentelemetry.trace import SpanKind, Status, StatusCode
 except ImportError as _exc:
     from runwire._optional import missing
@@ -34,8 +35,8 @@ except ImportError as _exc:
     raise missing(_exc, "OpenTelemetryTracer (runwire.tracers.otel)") from _exc
 
 from runwire.callbacks.base import BaseCallbackHandler
-from runwire.propagation import register_carrier
 from runwire.tracers import _genai as g
+from runwire.tracers._otel_carrier import capture_context, restore_context
 from runwire.tracers.content import FULL, ContentPolicy, scrub_secrets, to_jsonable
 
 __all__ = ["OpenTelemetryTracer", "capture_context", "restore_context"]
@@ -44,12 +45,33 @@ _CLIENT, _INTERNAL = SpanKind.CLIENT, SpanKind.INTERNAL
 _AGENTS = frozenset({"AgentExecutor", "ToolCallingAgent"})  # chain classes that are agent runs
 _now = time.perf_counter_ns
 _attach, _detach = otel_context.attach, otel_context.detach
-_get_current, _get_value, _set_value = (
-    otel_context.get_current,
-    otel_context.get_value,
-    otel_context.set_value,
-)
-_set_span_in_context = trace.set_span_in_context
+_get_current = otel_context.get_current
+_Context = otel_context.Context
+# The key under which a context holds its span, found through the public API once, so a run's
+# context is built as one dict (parent + span + run id) instead of two `set_value` copies.
+_SPAN_KEY = next(iter(trace.set_span_in_context(trace.INVALID_SPAN, _Context())))
+# The run types `exclude_types` takes: astream_events' vocabulary.
+RUN_TYPES = frozenset({"chain", "prompt", "parser", "chat_model", "llm", "tool", "retriever"})
+
+
+_NO_ANCESTOR: tuple[None, None] = (None, None)
+
+
+def _run_types(exclude: Iterable[str]) -> frozenset[str]:
+    """`exclude_types`, checked: a collection of known run types."""
+    if isinstance(exclude, str):
+        raise TypeError(
+            f"exclude_types takes a collection of run types, got the string {exclude!r}; "
+            f"write exclude_types=({exclude!r},)"
+        )
+    types = frozenset(exclude)
+    unknown = sorted(types - RUN_TYPES)
+    if unknown:
+        raise ValueError(
+            f"exclude_types: unknown run type(s) {', '.join(map(repr, unknown))}; "
+            f"expected some of {', '.join(sorted(RUN_TYPES))}"
+        )
+    return types
 
 
 class _Run:
@@ -70,6 +92,11 @@ class OpenTelemetryTracer(BaseCallbackHandler):
     `tracer_provider`: where spans go (default: the global provider). `capture_content`: False
     (default) exports no prompts, messages, tool arguments or outputs; True exports them with
     secrets scrubbed; a `ContentPolicy` (`runwire.tracers.redacted(...)`) exports them under it.
+    Content is serialised only for spans the sampler records.
+    `exclude_types`: run types that get no span (astream_events' names: "chain", "prompt",
+    "parser", "chat_model", "llm", "tool", "retriever"), e.g. `("prompt", "parser")` for half
+    the spans of a prompt | model | parser chain; what runs inside an excluded run nests under
+    its nearest traced ancestor, and its events (retries, custom events) are not recorded.
     """
 
     payloads_read_only = True  # reads what it is given, never edits it: no copies needed
@@ -80,6 +107,7 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         capture_content: bool | ContentPolicy = False,
         *,
         tracer_name: str = "runwire",
+        exclude_types: Iterable[str] = (),
     ) -> None:
         from runwire import __version__
 
@@ -87,12 +115,19 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         self._tracer = trace.get_tracer(tracer_name, __version__, tracer_provider)
         policy = FULL if capture_content is True else capture_content
         self._policy = policy if isinstance(policy, ContentPolicy) and policy.keeps_content else None
+        self._exclude = _run_types(exclude_types)
         self._runs: dict[UUID, _Run] = {}
+        # excluded runs in flight -> (id, run) of their nearest traced ancestor (absent: none)
+        self._hidden: dict[UUID, tuple[UUID, _Run]] = {}
         self._key = otel_context.create_key("runwire_run_id")  # which run a context belongs to
 
     @property
     def capture_content(self) -> bool:
         return self._policy is not None
+
+    @property
+    def exclude_types(self) -> frozenset[str]:
+        return self._exclude
 
     # -- the runtime's scope hooks: same task or thread, so attach/detach always pair --------------
 
@@ -122,36 +157,56 @@ class OpenTelemetryTracer(BaseCallbackHandler):
             attributes["runwire.tags"] = tags
         if metadata:
             _add_metadata(attributes, metadata)
-        known = self._runs.get(parent_run_id) if parent_run_id is not None else None
+        known = owner = None
+        if parent_run_id is not None:
+            known = self._runs.get(parent_run_id)
+            if known is not None:
+                owner = parent_run_id
+            elif self._hidden:
+                owner, known = self._hidden.get(parent_run_id, _NO_ANCESTOR)
         if known is None:
             parent = _get_current()  # a root run (or a parent this tracer never heard): the caller's
         else:
             parent = known.context  # explicit: the parent's span, wherever this start event fires
             current = _get_current()
-            if current is not parent and _get_value(self._key, current) == parent_run_id:
+            if current is not parent and current.get(self._key) == owner:
                 # Inside the parent's body under a span opened there (user code, an SDK): the
                 # child nests under that span. The key marks contexts descending from the
                 # parent's, so an ancestor's or a stranger's context never captures the child.
                 parent = current
         span = self._tracer.start_span(name, parent, kind, attributes)
-        run = _Run(span, _set_value(self._key, run_id, _set_span_in_context(span, parent)))
+        run = _Run(span, _Context({**parent, _SPAN_KEY: span, self._key: run_id}))
         self._runs[run_id] = run
         return run
 
-    def _end(self, run_id: UUID, attributes: dict[str, Any] | None = None) -> None:
-        run = self._runs.pop(run_id, None)
-        if run is not None:
-            if attributes:
-                run.span.set_attributes(attributes)
-            run.span.end()
+    def _hide(self, run_id: UUID, parent_run_id: UUID | None) -> None:
+        """An excluded run: no span; its children will look up its nearest traced ancestor."""
+        if parent_run_id is None:
+            return
+        known = self._runs.get(parent_run_id)
+        if known is not None:
+            self._hidden[run_id] = (parent_run_id, known)
+        elif (found := self._hidden.get(parent_run_id)) is not None:
+            self._hidden[run_id] = found
 
-    def _fail(self, run_id: UUID, error: BaseException, attributes: dict[str, Any] | None = None) -> None:
+    def _pop(self, run_id: UUID) -> Any:
+        """The span of a run that ends (None: excluded, or never heard); the run is forgotten."""
         run = self._runs.pop(run_id, None)
         if run is None:
+            if self._hidden:
+                self._hidden.pop(run_id, None)
+            return None
+        return run.span
+
+    def _fail(self, run_id: UUID, error: BaseException, partial: Any = None) -> None:
+        span = self._pop(run_id)
+        if span is None:
             return
-        span = run.span
-        if attributes:
-            span.set_attributes(attributes)
+        if not span.is_recording():
+            span.end()
+            return
+        if partial is not None:  # what a stream produced before it failed or was abandoned
+            span.set_attributes(g.response_attributes(partial))
         kind = g.error_type(error)
         if isinstance(error, GeneratorExit):
             message = "the consumer stopped reading the stream before it ended"
@@ -168,6 +223,21 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         policy = self._policy
         return None if policy is None else policy.dumps(value, field)
 
+    def _end_with_content(self, run_id: UUID, key: str, value: Any) -> None:
+        """End a run's span; with content on and the span recorded, `key` holds `value` as JSON."""
+        span = self._pop(run_id)
+        if span is not None:
+            if self._policy is not None and span.is_recording():
+                span.set_attribute(key, self._content(value, "outputs"))
+            span.end()
+
+    def _add_content(self, run: _Run, key: str, value: Any, field: str) -> None:
+        """Content set after the span started, and only on a recorded span: a sampled-out run
+        costs no serialisation (and samplers never see content)."""
+        span = run.span
+        if span.is_recording():
+            span.set_attribute(key, self._content(value, field))
+
     # -- chains (and agents) ----------------------------------------------------------------------
 
     def on_chain_start(
@@ -181,34 +251,33 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        run_type = kwargs.get("run_type") or "chain"
+        if run_type in self._exclude:
+            self._hide(run_id, parent_run_id)
+            return
         name = kwargs.get("name") or (serialized or {}).get("name") or "chain"
-        attributes: dict[str, Any] = {"runwire.run_type": kwargs.get("run_type") or "chain"}
+        attributes: dict[str, Any] = {"runwire.run_type": run_type}
         ids = (serialized or {}).get("id")
         if ids and ids[-1] in _AGENTS:
             attributes[g.OPERATION] = g.INVOKE_AGENT
             attributes[g.AGENT_NAME] = name
             name = g.span_name(g.INVOKE_AGENT, name)
+        run = self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
         if self._policy is not None:
-            attributes["runwire.inputs"] = self._content(inputs, "inputs")
-        self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
+            self._add_content(run, "runwire.inputs", inputs, "inputs")
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        if self._policy is None:
-            self._end(run_id)
-        else:
-            self._end(run_id, {"runwire.outputs": self._content(outputs, "outputs")})
+        self._end_with_content(run_id, "runwire.outputs", outputs)
 
     def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
 
     # -- models -------------------------------------------------------------------------------------
 
-    def _start_model(self, operation: str, content: Any, kwargs: dict[str, Any]) -> None:
+    def _start_model(self, operation: str, kwargs: dict[str, Any]) -> _Run:
         metadata = kwargs.get("metadata")
         attributes = g.request_attributes(operation, metadata, kwargs.get("invocation_params"))
         attributes["runwire.run_type"] = "llm"
-        if content is not None:
-            attributes[g.INPUT_MESSAGES] = self._content(content, "inputs")
         name = g.span_name(operation, attributes.get(g.REQUEST_MODEL))
         run = self._start(
             kwargs["run_id"],
@@ -220,17 +289,26 @@ class OpenTelemetryTracer(BaseCallbackHandler):
             metadata=metadata,
         )
         run.started = _now()
+        return run
 
     def on_chat_model_start(
         self, serialized: dict[str, Any], messages: list[list[Any]], **kwargs: Any
     ) -> None:
-        flat = [m for batch in messages for m in batch] if self._policy is not None else None
-        self._start_model(g.CHAT, None if flat is None else g.input_messages(flat), kwargs)
+        if "chat_model" in self._exclude:
+            self._hide(kwargs["run_id"], kwargs.get("parent_run_id"))
+            return
+        run = self._start_model(g.CHAT, kwargs)
+        if self._policy is not None and run.span.is_recording():
+            flat = g.input_messages([m for batch in messages for m in batch])
+            run.span.set_attribute(g.INPUT_MESSAGES, self._content(flat, "inputs"))
 
     def on_llm_start(self, serialized: dict[str, Any], prompts: list[str], **kwargs: Any) -> None:
-        self._start_model(
-            g.TEXT_COMPLETION, None if self._policy is None else g.prompt_messages(prompts), kwargs
-        )
+        if "llm" in self._exclude:
+            self._hide(kwargs["run_id"], kwargs.get("parent_run_id"))
+            return
+        run = self._start_model(g.TEXT_COMPLETION, kwargs)
+        if self._policy is not None:
+            self._add_content(run, g.INPUT_MESSAGES, g.prompt_messages(prompts), "inputs")
 
     def on_llm_new_token(self, token: str, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._runs.get(run_id)
@@ -240,18 +318,20 @@ class OpenTelemetryTracer(BaseCallbackHandler):
                 {g.REQUEST_STREAM: True, g.TIME_TO_FIRST_CHUNK: (_now() - run.started) / 1e9}
             )
 
-    def _response(self, response: Any) -> dict[str, Any]:
-        attributes = g.response_attributes(response)
-        if self._policy is not None:
-            attributes[g.OUTPUT_MESSAGES] = self._content(g.output_messages(response), "outputs")
-        return attributes
-
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, self._response(response))
+        span = self._pop(run_id)
+        if span is None:
+            return
+        if span.is_recording():  # a sampled-out span: nothing to read off the response
+            attributes = g.response_attributes(response)
+            if self._policy is not None:
+                attributes[g.OUTPUT_MESSAGES] = self._content(g.output_messages(response), "outputs")
+            if attributes:
+                span.set_attributes(attributes)
+        span.end()
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        partial = kwargs.get("response")  # what a stream produced before it failed or was abandoned
-        self._fail(run_id, error, g.response_attributes(partial) if partial is not None else None)
+        self._fail(run_id, error, kwargs.get("response"))
 
     # -- tools and retrievers -----------------------------------------------------------------------
 
@@ -267,6 +347,9 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         inputs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        if "tool" in self._exclude:
+            self._hide(run_id, parent_run_id)
+            return
         tool = kwargs.get("name") or (serialized or {}).get("name") or "tool"
         attributes: dict[str, Any] = {
             g.OPERATION: g.EXECUTE_TOOL,
@@ -280,19 +363,15 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         call_id = kwargs.get("tool_call_id")
         if isinstance(call_id, str):
             attributes[g.TOOL_CALL_ID] = call_id
-        if self._policy is not None:
-            attributes[g.TOOL_ARGUMENTS] = self._content(
-                inputs if inputs is not None else input_str, "inputs"
-            )
         name = g.span_name(g.EXECUTE_TOOL, tool)
-        self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
+        run = self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
+        if self._policy is not None:
+            arguments = inputs if inputs is not None else input_str
+            self._add_content(run, g.TOOL_ARGUMENTS, arguments, "inputs")
 
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        if self._policy is None:
-            self._end(run_id)
-        else:
-            result = getattr(output, "content", output)  # a ToolMessage answers with its content
-            self._end(run_id, {g.TOOL_RESULT: self._content(result, "outputs")})
+        # a ToolMessage answers with its content
+        self._end_with_content(run_id, g.TOOL_RESULT, getattr(output, "content", output))
 
     def on_tool_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
@@ -308,18 +387,26 @@ class OpenTelemetryTracer(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        if "retriever" in self._exclude:
+            self._hide(run_id, parent_run_id)
+            return
         retriever = kwargs.get("name") or (serialized or {}).get("name") or "retriever"
         attributes: dict[str, Any] = {g.OPERATION: g.RETRIEVAL, "runwire.run_type": "retriever"}
-        if self._policy is not None:
-            attributes[g.RETRIEVAL_QUERY] = self._policy.text(str(query))
         name = g.span_name(g.RETRIEVAL, retriever)
-        self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
+        run = self._start(run_id, parent_run_id, name, _INTERNAL, attributes, tags=tags, metadata=metadata)
+        if self._policy is not None and run.span.is_recording():
+            run.span.set_attribute(g.RETRIEVAL_QUERY, self._policy.text(str(query)))
 
     def on_retriever_end(self, documents: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        attributes: dict[str, Any] = {"runwire.documents.count": len(documents)}
-        if self._policy is not None:
-            attributes[g.RETRIEVAL_DOCUMENTS] = self._content(list(documents), "outputs")
-        self._end(run_id, attributes)
+        span = self._pop(run_id)
+        if span is None:
+            return
+        if span.is_recording():
+            attributes: dict[str, Any] = {"runwire.documents.count": len(documents)}
+            if self._policy is not None:
+                attributes[g.RETRIEVAL_DOCUMENTS] = self._content(list(documents), "outputs")
+            span.set_attributes(attributes)
+        span.end()
 
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         self._fail(run_id, error)
@@ -370,33 +457,3 @@ def _add_metadata(attributes: dict[str, Any], metadata: Mapping[str, Any]) -> No
             attributes[f"runwire.metadata.{key}"] = json.dumps(
                 value, ensure_ascii=False, separators=(",", ":")
             )
-
-
-# -- cross-process: the W3C carrier runwire.propagation ships ----------------------------------------
-
-
-def capture_context() -> dict[str, str] | None:
-    """The current OTel context as a W3C carrier (`traceparent`, `tracestate`, `baggage`), through
-    the global propagator; None when there is nothing to carry."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier or None
-
-
-@contextmanager
-def restore_context(carrier: Mapping[str, str] | None) -> Iterator[None]:
-    """Make a captured carrier's context current for the block (a worker runs its chunk inside):
-    root runs started there become children of the span that was current at capture time."""
-    if not carrier:
-        yield
-        return
-    token = _attach(propagate.extract(dict(carrier)))
-    try:
-        yield
-    finally:
-        _detach(token)
-
-
-# Every `runwire.propagation.capture()` now carries the OTel context too, and `restore()` attaches
-# it around the restored work (the worker must import this module, as it must configure OTel).
-register_carrier("otel", capture_context, restore_context)
