@@ -29,7 +29,7 @@ from uuid import UUID
 from runwire.callbacks.base import BaseCallbackHandler
 from runwire.tracers._schema import StoreError, connect, default_path
 from runwire.tracers.base import retry_info
-from runwire.tracers.content import FULL, ContentPolicy, error_record
+from runwire.tracers.content import FULL, NESTED, ContentPolicy, error_record, snapshot
 from runwire.tracers.schemas import model_from, usage_from_outputs
 
 logger = logging.getLogger("runwire.tracers.sqlite")
@@ -46,6 +46,7 @@ _UPDATE = (
     "input_tokens = ?, output_tokens = ?, total_tokens = ? WHERE id = ?"
 )
 _EVENT_INSERT = "INSERT INTO events (run_id, trace_id, name, time, data) VALUES (?, ?, ?, ?, ?)"
+_now = time.time
 
 
 def _dumps(value: Any) -> str | None:
@@ -112,6 +113,7 @@ class SQLiteTracer(BaseCallbackHandler):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._open = False  # the writer runs and `close()` was not called: `_put` just appends
         self._dropping: set[int] = set()  # open runs of traces not recorded (UUID.int)
 
     def __copy__(self) -> SQLiteTracer:
@@ -124,26 +126,32 @@ class SQLiteTracer(BaseCallbackHandler):
         return f"SQLiteTracer({str(self.path)!r}, content={self.content.mode!r})"
 
     # -- the caller's side: one append per event ----------------------------------------------
+    # Each handler method builds its record and `_put`s it: no serialisation, no I/O. Payloads
+    # are `snapshot`ted (plain dicts and lists copied) so that what the writer serialises later
+    # is what they were at event time; objects are queued as they are.
 
-    def _put(self, *record: Any) -> None:
+    def _put(self, record: tuple[Any, ...]) -> None:
         # Records go into the deque flat (one `extend`, atomic under the GIL), so no container
         # of ours outlives the call: fewer survivors for the garbage collector to scan.
-        if self._closed:
+        if self._open:
+            queue = self._queue
+            queue.extend(record)
+            if len(queue) >= self.batch_size:
+                self._wake.set()
+        elif self._closed:
             self.dropped += 1
-            return
-        queue = self._queue
-        queue.extend(record)
-        if self._thread is None:
+        else:
+            self._queue.extend(record)
             self._start_writer()
-        elif len(queue) >= self.batch_size:
-            self._wake.set()
 
     def _admit(self, run_id: UUID, parent_run_id: UUID | None) -> bool:
-        """Whether to record this run: whole traces are recorded or skipped when the queue is full."""
+        """Whether to record this run: whole traces are recorded or skipped when the queue is
+        full. Called for root runs, and for child runs while some trace is being skipped."""
         dropping = self._dropping
         if parent_run_id is not None:
             if dropping and parent_run_id.int in dropping:
                 dropping.add(run_id.int)
+                self.dropped += 1
                 return False
             return True
         if len(self._queue) < self.max_queue:
@@ -159,10 +167,20 @@ class SQLiteTracer(BaseCallbackHandler):
                 "runwire: the trace writer is behind; new traces are not recorded until it catches up"
             )
         self.dropped_traces += 1
+        self.dropped += 1
         dropping.add(run_id.int)
         return False
 
-    def _start(  # noqa: PLR0917 - called once per run on the caller's thread: positional is cheapest
+    def _skipped(self, run_id: UUID, *, ends: bool) -> bool:
+        """Whether this event belongs to a trace being skipped (only asked while one is)."""
+        if run_id.int not in self._dropping:
+            return False
+        if ends:
+            self._dropping.discard(run_id.int)
+        self.dropped += 1
+        return True
+
+    def _start(  # noqa: PLR0917 - the shared tail of the rarer start events
         self,
         run_id: UUID,
         parent_run_id: UUID | None,
@@ -174,26 +192,29 @@ class SQLiteTracer(BaseCallbackHandler):
         params: dict[str, Any] | None,
         wrap: str | None = None,
     ) -> None:
-        if not self._admit(run_id, parent_run_id):
-            self.dropped += 1
+        if (parent_run_id is None or self._dropping) and not self._admit(run_id, parent_run_id):
             return
+        if inputs.__class__ in NESTED:
+            inputs = snapshot(inputs)
         self._put(
-            _START, run_id, parent_run_id, name, run_type, time.time(), inputs,
-            tags or None, metadata or None, params, wrap,
+            (_START, run_id, parent_run_id, name, run_type, _now(), inputs,
+             tags or None, metadata or None, params, wrap)
         )  # fmt: skip
 
     def _end(self, run_id: UUID, outputs: Any, error: BaseException | None, llm: bool = False) -> None:
-        if self._dropping and run_id.int in self._dropping:
-            self._dropping.discard(run_id.int)
-            self.dropped += 1
+        if self._dropping and self._skipped(run_id, ends=True):
             return
-        self._put(_END, run_id, time.time(), outputs, error, llm)
+        if outputs.__class__ in NESTED:
+            outputs = snapshot(outputs)
+        self._put((_END, run_id, _now(), outputs, error, llm))
 
     def _event(self, run_id: UUID, name: str, data: Any) -> None:
-        if self._dropping and run_id.int in self._dropping:
-            self.dropped += 1
+        if self._dropping and self._skipped(run_id, ends=False):
             return
-        self._put(_EVENT, run_id, time.time(), name, data)
+        self._put((_EVENT, run_id, _now(), name, snapshot(data)))
+
+    # The two events every runnable fires are unrolled (one call to `_put` each): chain (a)
+    # sends six of its eight events here.
 
     def on_chain_start(
         self,
@@ -204,12 +225,26 @@ class SQLiteTracer(BaseCallbackHandler):
         parent_run_id: UUID | None = None,
         tags: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
+        name: str | None = None,
+        run_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        name = kwargs.get("name") or (serialized or {}).get("name") or "chain"
-        self._start(
-            run_id, parent_run_id, name, kwargs.get("run_type") or "chain", inputs, tags, metadata, None
-        )
+        if (parent_run_id is None or self._dropping) and not self._admit(run_id, parent_run_id):
+            return
+        if inputs.__class__ in NESTED:
+            inputs = snapshot(inputs)
+        name = name or (serialized or {}).get("name") or "chain"
+        self._put(
+            (_START, run_id, parent_run_id, name, run_type or "chain", _now(), inputs,
+             tags or None, metadata or None, None, None)
+        )  # fmt: skip
+
+    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        if self._dropping and self._skipped(run_id, ends=True):
+            return
+        if outputs.__class__ in NESTED:
+            outputs = snapshot(outputs)
+        self._put((_END, run_id, _now(), outputs, None, False))
 
     def on_chat_model_start(
         self,
@@ -271,9 +306,6 @@ class SQLiteTracer(BaseCallbackHandler):
         name = kwargs.get("name") or (serialized or {}).get("name") or "retriever"
         self._start(run_id, parent_run_id, name, "retriever", query, tags, metadata, None, "query")
 
-    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, outputs, None)
-
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         self._end(run_id, response, None, llm=True)
 
@@ -323,6 +355,7 @@ class SQLiteTracer(BaseCallbackHandler):
         """Flush and stop the writer; later events are dropped (and counted in `dropped`)."""
         self.flush(timeout)
         self._closed = True
+        self._open = False
         thread = self._thread
         if thread is not None:
             self._wake.set()
@@ -350,6 +383,7 @@ class SQLiteTracer(BaseCallbackHandler):
                 thread = threading.Thread(target=self._serve, name="runwire-sqlite-writer", daemon=True)
                 self._thread = thread
                 thread.start()
+                self._open = True
 
     def _serve(self) -> None:
         conn = None
