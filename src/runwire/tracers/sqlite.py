@@ -132,7 +132,8 @@ class SQLiteTracer(BaseCallbackHandler):
 
     def _put(self, record: tuple[Any, ...]) -> None:
         # Records go into the deque flat (one `extend`, atomic under the GIL), so no container
-        # of ours outlives the call: fewer survivors for the garbage collector to scan.
+        # of ours outlives the call, and run ids go as `UUID.int`: fewer survivors for the
+        # garbage collector to scan (what the queue keeps alive is most of the tracer's cost).
         if self._open:
             queue = self._queue
             queue.extend(record)
@@ -196,8 +197,9 @@ class SQLiteTracer(BaseCallbackHandler):
             return
         if inputs.__class__ in NESTED:
             inputs = snapshot(inputs)
+        parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
-            (_START, run_id, parent_run_id, name, run_type, _now(), inputs,
+            (_START, run_id.int, parent, name, run_type, _now(), inputs,
              tags or None, metadata or None, params, wrap)
         )  # fmt: skip
 
@@ -206,12 +208,12 @@ class SQLiteTracer(BaseCallbackHandler):
             return
         if outputs.__class__ in NESTED:
             outputs = snapshot(outputs)
-        self._put((_END, run_id, _now(), outputs, error, llm))
+        self._put((_END, run_id.int, _now(), outputs, error, llm))
 
     def _event(self, run_id: UUID, name: str, data: Any) -> None:
         if self._dropping and self._skipped(run_id, ends=False):
             return
-        self._put((_EVENT, run_id, _now(), name, snapshot(data)))
+        self._put((_EVENT, run_id.int, _now(), name, snapshot(data)))
 
     # The two events every runnable fires are unrolled (one call to `_put` each): chain (a)
     # sends six of its eight events here.
@@ -234,8 +236,9 @@ class SQLiteTracer(BaseCallbackHandler):
         if inputs.__class__ in NESTED:
             inputs = snapshot(inputs)
         name = name or (serialized or {}).get("name") or "chain"
+        parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
-            (_START, run_id, parent_run_id, name, run_type or "chain", _now(), inputs,
+            (_START, run_id.int, parent, name, run_type or "chain", _now(), inputs,
              tags or None, metadata or None, None, None)
         )  # fmt: skip
 
@@ -244,7 +247,7 @@ class SQLiteTracer(BaseCallbackHandler):
             return
         if outputs.__class__ in NESTED:
             outputs = snapshot(outputs)
-        self._put((_END, run_id, _now(), outputs, None, False))
+        self._put((_END, run_id.int, _now(), outputs, None, False))
 
     def on_chat_model_start(
         self,
@@ -451,16 +454,17 @@ class SQLiteTracer(BaseCallbackHandler):
         for item in records:
             kind = item[0]
             if kind == _START:
-                _, run_id, parent, name, run_type, began, inputs, tags, metadata, params, wrap = item
-                key, own = run_id.int, str(run_id)
-                trace = traces.get(parent.int, own) if parent is not None else own
+                _, key, parent, name, run_type, began, inputs, tags, metadata, params, wrap = item
+                own = _text_id(key)
+                trace = traces.get(parent, own) if parent is not None else own
                 traces[key] = trace
                 model = model_from(None, params, metadata) if params or metadata else None
                 if wrap is not None:
                     inputs = {wrap: inputs}  # langchain's shapes: {"messages": [[...]]}, {"prompts": [...]}
                 extra = {"invocation_params": params} if params else None
                 starts[key] = [
-                    own, str(parent) if parent is not None else None, trace, next(self._seq), name, run_type,
+                    own, _text_id(parent) if parent is not None else None, trace, next(self._seq),
+                    name, run_type,
                     "running", _dumps(tags) if tags else "[]",
                     dumps(metadata, "metadata") if metadata and keep else "{}",
                     dumps(inputs, "inputs"), None, None,
@@ -468,9 +472,8 @@ class SQLiteTracer(BaseCallbackHandler):
                     began, None, model, None, None, None,
                 ]  # fmt: skip
             elif kind == _END:
-                _, run_id, ended, outputs, error, llm = item
-                key = run_id.int
-                own = str(run_id)
+                _, key, ended, outputs, error, llm = item
+                own = _text_id(key)
                 trace = traces.pop(key, own)
                 status, out_json, err, model, tokens = "ok", None, None, None, _NO_TOKENS
                 if error is not None:
@@ -499,13 +502,20 @@ class SQLiteTracer(BaseCallbackHandler):
                 else:
                     ends.append((status, out_json, err, ended, model, *tokens, own))
             elif kind == _EVENT:
-                _, run_id, at, name, data = item
-                own = str(run_id)
-                events.append((own, traces.get(run_id.int, own), name, at, dumps(data, "events")))
+                _, key, at, name, data = item
+                own = _text_id(key)
+                events.append((own, traces.get(key, own), name, at, dumps(data, "events")))
         return starts, ends, events
 
 
 _NO_TOKENS: tuple[int | None, int | None, int | None] = (None, None, None)
+
+
+def _text_id(value: int) -> str:
+    """A run id queued as `UUID.int` (an int is no container: the garbage collector never scans
+    it, while a queued UUID object would be), in `str(UUID)`'s form."""
+    hex = f"{value:032x}"
+    return f"{hex[:8]}-{hex[8:12]}-{hex[12:16]}-{hex[16:20]}-{hex[20:]}"
 
 
 def _records(flat: list[Any]) -> Iterator[list[Any]]:
