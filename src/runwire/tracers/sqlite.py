@@ -14,45 +14,25 @@ from __future__ import annotations
 
 import atexit
 import itertools
-import json
 import logging
 import os
 import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
 from runwire.callbacks.base import BaseCallbackHandler
 from runwire.tracers._schema import StoreError, connect, default_path
+from runwire.tracers._sqlite_rows import END, EVENT, EVENT_INSERT, FLUSH, INSERT, START, UPDATE, rows, split
 from runwire.tracers.base import retry_info
-from runwire.tracers.content import FULL, NESTED, ContentPolicy, error_record, snapshot
-from runwire.tracers.schemas import model_from, usage_from_outputs
+from runwire.tracers.content import FULL, NESTED, ContentPolicy, snapshot
 
 logger = logging.getLogger("runwire.tracers.sqlite")
 
-_START, _END, _EVENT, _FLUSH = 0, 1, 2, 3
-_SIZE = {_START: 11, _END: 6, _EVENT: 5, _FLUSH: 2}  # flat record lengths, kind included
-_INSERT = (
-    "INSERT OR REPLACE INTO runs (id, parent_id, trace_id, seq, name, run_type, status, tags, metadata, "
-    "inputs, outputs, error, extra, start_time, end_time, model, input_tokens, output_tokens, total_tokens) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_UPDATE = (
-    "UPDATE runs SET status = ?, outputs = ?, error = ?, end_time = ?, model = coalesce(?, model), "
-    "input_tokens = ?, output_tokens = ?, total_tokens = ? WHERE id = ?"
-)
-_EVENT_INSERT = "INSERT INTO events (run_id, trace_id, name, time, data) VALUES (?, ?, ?, ?, ?)"
 _now = time.time
-
-
-def _dumps(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SQLiteTracer(BaseCallbackHandler):
@@ -199,7 +179,7 @@ class SQLiteTracer(BaseCallbackHandler):
             inputs = snapshot(inputs)
         parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
-            (_START, run_id.int, parent, name, run_type, _now(), inputs,
+            (START, run_id.int, parent, name, run_type, _now(), inputs,
              tags or None, metadata or None, params, wrap)
         )  # fmt: skip
 
@@ -208,12 +188,12 @@ class SQLiteTracer(BaseCallbackHandler):
             return
         if outputs.__class__ in NESTED:
             outputs = snapshot(outputs)
-        self._put((_END, run_id.int, _now(), outputs, error, llm))
+        self._put((END, run_id.int, _now(), outputs, error, llm))
 
     def _event(self, run_id: UUID, name: str, data: Any) -> None:
         if self._dropping and self._skipped(run_id, ends=False):
             return
-        self._put((_EVENT, run_id.int, _now(), name, snapshot(data)))
+        self._put((EVENT, run_id.int, _now(), name, snapshot(data)))
 
     # The two events every runnable fires are unrolled (one call to `_put` each): chain (a)
     # sends six of its eight events here.
@@ -238,7 +218,7 @@ class SQLiteTracer(BaseCallbackHandler):
         name = name or (serialized or {}).get("name") or "chain"
         parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
-            (_START, run_id.int, parent, name, run_type or "chain", _now(), inputs,
+            (START, run_id.int, parent, name, run_type or "chain", _now(), inputs,
              tags or None, metadata or None, None, None)
         )  # fmt: skip
 
@@ -247,7 +227,7 @@ class SQLiteTracer(BaseCallbackHandler):
             return
         if outputs.__class__ in NESTED:
             outputs = snapshot(outputs)
-        self._put((_END, run_id.int, _now(), outputs, None, False))
+        self._put((END, run_id.int, _now(), outputs, None, False))
 
     def on_chat_model_start(
         self,
@@ -350,7 +330,7 @@ class SQLiteTracer(BaseCallbackHandler):
         if self._thread is None or not self._thread.is_alive():
             return not self._queue
         done = threading.Event()
-        self._queue.extend((_FLUSH, done))
+        self._queue.extend((FLUSH, done))
         self._wake.set()
         return done.wait(timeout)
 
@@ -418,19 +398,19 @@ class SQLiteTracer(BaseCallbackHandler):
             conn.close()
 
     def _write(self, conn: Any, batch: list[Any]) -> None:
-        records = list(_records(batch))
-        markers = [record[1] for record in records if record[0] == _FLUSH]
+        records = list(split(batch))
+        markers = [record[1] for record in records if record[0] == FLUSH]
         try:
             if conn is None:
                 self.dropped += len(records) - len(markers)
-                self.dropped_traces += sum(1 for r in records if r[0] == _START and r[2] is None)
+                self.dropped_traces += sum(1 for r in records if r[0] == START and r[2] is None)
                 return
-            starts, ends, events = self._rows(records)
+            starts, ends, events = rows(records, self.content, self._traces, self._seq)
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(_INSERT, starts.values())
-                conn.executemany(_UPDATE, ends)
-                conn.executemany(_EVENT_INSERT, events)
+                conn.executemany(INSERT, starts.values())
+                conn.executemany(UPDATE, ends)
+                conn.executemany(EVENT_INSERT, events)
                 conn.execute("COMMIT")
                 self.runs_written += sum(1 for row in starts.values() if row[6] != "running") + len(ends)
             except Exception:
@@ -441,89 +421,6 @@ class SQLiteTracer(BaseCallbackHandler):
         finally:
             for marker in markers:
                 marker.set()
-
-    def _rows(
-        self, records: list[list[Any]]
-    ) -> tuple[dict[int, list[Any]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        dumps = self.content.dumps
-        keep = self.content.keeps_content
-        traces = self._traces
-        starts: dict[int, list[Any]] = {}
-        ends: list[tuple[Any, ...]] = []
-        events: list[tuple[Any, ...]] = []
-        for item in records:
-            kind = item[0]
-            if kind == _START:
-                _, key, parent, name, run_type, began, inputs, tags, metadata, params, wrap = item
-                own = _text_id(key)
-                trace = traces.get(parent, own) if parent is not None else own
-                traces[key] = trace
-                model = model_from(None, params, metadata) if params or metadata else None
-                if wrap is not None:
-                    inputs = {wrap: inputs}  # langchain's shapes: {"messages": [[...]]}, {"prompts": [...]}
-                extra = {"invocation_params": params} if params else None
-                starts[key] = [
-                    own, _text_id(parent) if parent is not None else None, trace, next(self._seq),
-                    name, run_type,
-                    "running", _dumps(tags) if tags else "[]",
-                    dumps(metadata, "metadata") if metadata and keep else "{}",
-                    dumps(inputs, "inputs"), None, None,
-                    dumps(extra, "extra") if extra and keep else "{}",
-                    began, None, model, None, None, None,
-                ]  # fmt: skip
-            elif kind == _END:
-                _, key, ended, outputs, error, llm = item
-                own = _text_id(key)
-                trace = traces.pop(key, own)
-                status, out_json, err, model, tokens = "ok", None, None, None, _NO_TOKENS
-                if error is not None:
-                    status = "error"
-                    err = self.content.text(repr(error)) if keep else type(error).__name__
-                    detail = _dumps(error_record(error, self.content))  # type, message, traceback
-                    events.append((own, trace, "error", ended, detail))
-                elif llm:
-                    usage = usage_from_outputs(outputs)
-                    if usage:
-                        tokens = (
-                            usage.get("input_tokens"),
-                            usage.get("output_tokens"),
-                            usage.get("total_tokens"),
-                        )
-                    model = model_from(outputs, None, None)
-                    dump = getattr(outputs, "model_dump", None)
-                    out_json = dumps(dump() if callable(dump) else outputs, "outputs")
-                else:
-                    out_json = dumps(outputs, "outputs")
-                row = starts.get(key)
-                if row is not None:
-                    row[6], row[10], row[11], row[14] = status, out_json, err, ended
-                    row[15] = model or row[15]
-                    row[16], row[17], row[18] = tokens
-                else:
-                    ends.append((status, out_json, err, ended, model, *tokens, own))
-            elif kind == _EVENT:
-                _, key, at, name, data = item
-                own = _text_id(key)
-                events.append((own, traces.get(key, own), name, at, dumps(data, "events")))
-        return starts, ends, events
-
-
-_NO_TOKENS: tuple[int | None, int | None, int | None] = (None, None, None)
-
-
-def _text_id(value: int) -> str:
-    """A run id queued as `UUID.int` (an int is no container: the garbage collector never scans
-    it, while a queued UUID object would be), in `str(UUID)`'s form."""
-    hex = f"{value:032x}"
-    return f"{hex[:8]}-{hex[8:12]}-{hex[12:16]}-{hex[16:20]}-{hex[20:]}"
-
-
-def _records(flat: list[Any]) -> Iterator[list[Any]]:
-    index = 0
-    while index < len(flat):
-        size = _SIZE[flat[index]]
-        yield flat[index : index + size]
-        index += size
 
 
 _live: weakref.WeakSet[SQLiteTracer] = weakref.WeakSet()
