@@ -112,8 +112,9 @@ class SQLiteTracer(BaseCallbackHandler):
 
     def _put(self, record: tuple[Any, ...]) -> None:
         # Records go into the deque flat (one `extend`, atomic under the GIL), so no container
-        # of ours outlives the call, and run ids go as `UUID.int`: fewer survivors for the
-        # garbage collector to scan (what the queue keeps alive is most of the tracer's cost).
+        # of ours outlives the call; run ids go as `UUID.int` and tags as a tuple (untracked by
+        # the collector once it sees only strings in it): fewer survivors for the garbage
+        # collector to scan, and what the queue keeps alive is much of the tracer's cost.
         if self._open:
             queue = self._queue
             queue.extend(record)
@@ -180,7 +181,7 @@ class SQLiteTracer(BaseCallbackHandler):
         parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
             (START, run_id.int, parent, name, run_type, _now(), inputs,
-             tags or None, metadata or None, params, wrap)
+             tuple(tags) if tags else None, metadata or None, params, wrap)
         )  # fmt: skip
 
     def _end(self, run_id: UUID, outputs: Any, error: BaseException | None, llm: bool = False) -> None:
@@ -219,7 +220,7 @@ class SQLiteTracer(BaseCallbackHandler):
         parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
             (START, run_id.int, parent, name, run_type or "chain", _now(), inputs,
-             tags or None, metadata or None, None, None)
+             tuple(tags) if tags else None, metadata or None, None, None)
         )  # fmt: skip
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
