@@ -3,6 +3,8 @@
 In-process figures: warm-up of half a repeat, loops sized to ~200 ms, 7 repeats, the figure is
 the median per call; wall (`perf_counter_ns`) and CPU (`process_time_ns`) side by side, and
 `gc.collect()` before each repeat. Long figures: each call timed whole after one warm-up.
+Caller figures: as in-process ones, but the CPU is the calling thread's (`thread_time_ns`), and
+a `drain()` runs untimed after the warm-up and each repeat (a background writer catching up).
 Knows nothing about runwire or langchain-core: it times zero-argument callables.
 """
 
@@ -76,6 +78,27 @@ def per_call(fn: Callable[[], object], settings: Settings) -> dict[str, Any]:
         wall1, cpu1 = time.perf_counter_ns(), time.process_time_ns()
         wall.append((wall1 - wall0) / n)
         cpu.append((cpu1 - cpu0) / n)
+    return {**summarise(wall, cpu), "loops": n}
+
+
+def caller_cpu(fn: Callable[[], object], settings: Settings, drain: Callable[[], object]) -> dict[str, Any]:
+    """Median per-call CPU time (ns) of the calling thread only (`thread_time_ns`), as `per_call`
+    does otherwise; `drain()` runs untimed after the calibration, the warm-up and each repeat, so
+    work `fn` hands to a background thread never piles up across repeats (nor is it counted)."""
+    n = _calibrate(fn, settings.target_ns)
+    drain()
+    _loop(fn, max(1, n // 2))  # warm-up: half a repeat
+    drain()
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(settings.repeats):
+        gc.collect()
+        wall0, cpu0 = time.perf_counter_ns(), time.thread_time_ns()
+        _loop(fn, n)
+        wall1, cpu1 = time.perf_counter_ns(), time.thread_time_ns()
+        wall.append((wall1 - wall0) / n)
+        cpu.append((cpu1 - cpu0) / n)
+        drain()
     return {**summarise(wall, cpu), "loops": n}
 
 

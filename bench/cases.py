@@ -12,11 +12,14 @@ import asyncio
 import importlib
 import itertools
 import re
+import shutil
+import tempfile
 import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 LIBRARIES = ("runwire", "langchain-core")
@@ -51,6 +54,7 @@ class Lib:
         "RunnableLambda": "runnables",
         "RunnableSequence": "runnables",
         "BackgroundHandler": "callbacks",
+        "SQLiteTracer": "tracers.sqlite",  # p20sql: runwire only
     }
 
     def __init__(self, name: str) -> None:
@@ -83,12 +87,16 @@ class Probe:
     fn: Callable[[], Any]
     note: str | None = None
     single_threaded: bool = True  # wall and CPU time should agree; the driver warns if not
+    drain: Callable[[], object] | None = None  # "caller" figures: lets a background thread catch up
+    after: Callable[[], str] | None = None  # a note worked out once the figure is measured
+    close: Callable[[], object] | None = None  # frees what the probe holds (threads, temp files)
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
     figure: str
-    kind: str  # "loop" (per call, µs) | "whole" (ms per call) | "stream" (tokens/s) | "peak" (bytes)
+    kind: str  # "loop" (per call, µs) | "caller" (caller-thread CPU per call, µs) | "whole" (ms per
+    # call) | "stream" (tokens/s) | "peak" (bytes)
     build: Callable[[Lib | None], Probe]
     libraries: tuple[str, ...]
 
@@ -267,6 +275,45 @@ def a_invoke(lib: Lib, handler: str | None, count: int = 1) -> Probe:
     _check_reply(chain.invoke(INPUT, config=config))
     note = _check_listening(lib, partial(chain.invoke, INPUT), handler)
     return Probe(partial(chain.invoke, INPUT, config=config), note)
+
+
+# p20sql: chain (a) with the SQLite trace store listening (runwire only) ---------------------
+
+
+def a_invoke_sqlite(lib: Lib) -> Probe:
+    """Chain (a) with `SQLiteTracer` on a temp file, writer deferred: it sleeps through each timed
+    repeat (the queue holds the events) and drains between repeats, as in a program whose model
+    calls wait on the network. The figure is the caller thread's CPU per invoke."""
+    if lib.name != "runwire":
+        raise NotAvailable("langchain-core has no SQLite tracer")
+    chain = _chain_a(lib)
+    folder = tempfile.mkdtemp(prefix="runwire-bench-")
+    tracer = lib.SQLiteTracer(
+        Path(folder) / "traces.db", flush_interval=3600, batch_size=10**9, max_queue=10**9
+    )
+    config = {"callbacks": [tracer]}
+
+    def close() -> None:
+        tracer.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        _check_reply(chain.invoke(INPUT, config=config))
+        tracer.flush()
+    except BaseException:
+        close()
+        raise
+    if tracer.runs_written != 4:  # sequence, prompt, model, parser
+        close()
+        raise NotAvailable(f"the tracer stored {tracer.runs_written} runs per call, expected 4")
+    busy, runs = tracer.busy_seconds, tracer.runs_written
+
+    def after() -> str:
+        per_run = (tracer.busy_seconds - busy) / max(1, tracer.runs_written - runs) * 1e6
+        lost = f", {tracer.dropped} events dropped" if tracer.dropped else ""
+        return f"4 runs stored per call; the writer thread's CPU {per_run:.1f} µs per run{lost}"
+
+    return Probe(partial(chain.invoke, INPUT, config=config), drain=tracer.flush, after=after, close=close)
 
 
 # --- b: sequences of identity lambdas ----------------------------------------------------
@@ -761,3 +808,5 @@ _register("floor.a.h1.otel", "loop", partial(floor_a_otel_probe, spans_at=(0, 1,
 _register("floor.a.h1.otel.lean", "loop", partial(floor_a_otel_probe, spans_at=(0, 2)), FLOOR)
 _register("a.invoke.h1.otel", "loop", a_invoke_otel, ("runwire",))
 _register("a.invoke.h1.otel.lean", "loop", partial(a_invoke_otel, exclude=OTEL_LEAN), ("runwire",))
+# p20sql
+_register("a.invoke.h1.sqlite", "caller", a_invoke_sqlite, ("runwire",))

@@ -64,6 +64,12 @@ def _rows() -> list[Row]:
             15.0,
         ),
         Row("a.invoke.h3.recording", "3 such recording handlers", "floor.a.h3.recording", 25.0),
+        Row(
+            "a.invoke.h1.sqlite",
+            "`SQLiteTracer` on a temp file, caller-thread CPU, writer drained between repeats (runwire only)",
+            "floor.a.h1.recording",
+            20.0,
+        ),
         Row("b.seq2.h0", "`RunnableSequence` of 2 identity `RunnableLambda`s", "floor.b2"),
         Row("b.seq2.h1", "same, 1 handler with no methods", "floor.b2.h1"),
         Row("b.seq2.h1.listening", "same, 1 listening handler", "floor.b2.h1"),
@@ -161,7 +167,7 @@ def _rows() -> list[Row]:
 
 # --- worker: one figure of one library, in this fresh process ------------------------------
 
-UNITS = {"loop": "µs", "whole": "ms", "stream": "tok/s", "events": "ev/s", "peak": "KiB"}
+UNITS = {"loop": "µs", "caller": "µs", "whole": "ms", "stream": "tok/s", "events": "ev/s", "peak": "KiB"}
 RATES = {"stream", "events"}  # throughput figures: higher is better
 
 
@@ -177,11 +183,15 @@ def worker(figure: str, library: str, quick: bool) -> dict[str, Any]:
         "kind": case.kind,
         "unit": UNITS[case.kind],
     }
+    probe = None
     try:
         probe = case.build(None if library == "floor" else cases.Lib(library))
         if case.kind == "loop":
             stats = _timing.per_call(probe.fn, settings)
             result |= {"value": stats["wall"] / 1e3, "cpu": stats["cpu"] / 1e3}
+        elif case.kind == "caller":
+            stats = _timing.caller_cpu(probe.fn, settings, probe.drain or (lambda: None))
+            result |= {"value": stats["cpu"] / 1e3, "wall": stats["wall"] / 1e3}
         elif case.kind == "peak":
             stats = _timing.peak_bytes(probe.fn, settings.repeats)
             result |= {"value": stats["value"] / 1024}
@@ -194,9 +204,13 @@ def worker(figure: str, library: str, quick: bool) -> dict[str, Any]:
             else:
                 result |= {"value": stats["wall"] / 1e6, "cpu": stats["cpu"] / 1e6}
             result["wall_s"] = stats["wall"] / 1e9
-        result |= {"stats": stats, "note": probe.note, "single_threaded": probe.single_threaded}
+        note = probe.after() if probe.after is not None else probe.note
+        result |= {"stats": stats, "note": note, "single_threaded": probe.single_threaded}
     except Exception as error:
         result["error"] = _reason(error)
+    finally:
+        if probe is not None and probe.close is not None:
+            probe.close()
     return result
 
 
@@ -342,7 +356,7 @@ class Cell:
 def _diverges(result: dict[str, Any]) -> float | None:
     """How far wall and CPU time part, for single-threaded figures (else None)."""
     stats = result.get("stats")
-    if not stats or not result.get("single_threaded") or result["kind"] not in {"loop", *RATES}:
+    if not stats or not result.get("single_threaded") or result["kind"] not in {"loop", "caller", *RATES}:
         return None
     ratio = stats["wall"] / stats["cpu"] if stats["cpu"] else float("inf")
     return ratio - 1 if abs(ratio - 1) > DIVERGENCE else None

@@ -9,7 +9,9 @@ and key-shaped strings (`sk-...`, `sk-ant-...`, `Bearer ...`, ...) become `[REDA
 through `model_dump()`, else `repr`) with the policy applied. Views are computed lazily (only
 when a handler needs them) and once per distinct policy and payload object: equal policies share
 a small bounded cache, so N handlers with the same policy serialise a payload once. A view is
-shared: treat it as read-only. Not here: where views are written (see the tracers).
+shared: treat it as read-only. `snapshot(value)` freezes a payload for a reader that serialises
+it later on another thread (plain containers copied, nothing serialised). Not here: where views
+are written (see the tracers).
 """
 
 from __future__ import annotations
@@ -312,6 +314,32 @@ def _default(value: Any) -> Any:
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default).encode
+
+
+NESTED: frozenset[type] = frozenset({dict, list, tuple})
+"""The plain container types `snapshot` copies (exact types: a subclass is an object, shared)."""
+
+
+def snapshot(value: Any, depth: int = 0) -> Any:
+    """`value` as it is now, for a reader that serialises it later on another thread: plain dicts
+    and lists are copied at every depth (through tuples too), so user code editing them after the
+    event cannot change what is stored; any other object is shared, not copied (messages, results,
+    documents: the runtime builds them per call). A container without nested containers costs one
+    C-level copy; nothing is serialised. Deeper than 64 levels (or a cycle) the rest is shared."""
+    kind = value.__class__
+    if depth > _MAX_DEPTH:
+        return value
+    if kind is dict:
+        if NESTED.isdisjoint(map(type, value.values())):
+            return value.copy()
+        return {key: snapshot(item, depth + 1) for key, item in value.items()}
+    if kind is list:
+        if NESTED.isdisjoint(map(type, value)):
+            return value.copy()
+        return [snapshot(item, depth + 1) for item in value]
+    if kind is tuple and not NESTED.isdisjoint(map(type, value)):
+        return tuple(snapshot(item, depth + 1) for item in value)
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

@@ -14,44 +14,25 @@ from __future__ import annotations
 
 import atexit
 import itertools
-import json
 import logging
 import os
 import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
 from runwire.callbacks.base import BaseCallbackHandler
 from runwire.tracers._schema import StoreError, connect, default_path
+from runwire.tracers._sqlite_rows import END, EVENT, EVENT_INSERT, FLUSH, INSERT, START, UPDATE, rows, split
 from runwire.tracers.base import retry_info
-from runwire.tracers.content import FULL, ContentPolicy, error_record
-from runwire.tracers.schemas import model_from, usage_from_outputs
+from runwire.tracers.content import FULL, NESTED, ContentPolicy, snapshot
 
 logger = logging.getLogger("runwire.tracers.sqlite")
 
-_START, _END, _EVENT, _FLUSH = 0, 1, 2, 3
-_SIZE = {_START: 11, _END: 6, _EVENT: 5, _FLUSH: 2}  # flat record lengths, kind included
-_INSERT = (
-    "INSERT OR REPLACE INTO runs (id, parent_id, trace_id, seq, name, run_type, status, tags, metadata, "
-    "inputs, outputs, error, extra, start_time, end_time, model, input_tokens, output_tokens, total_tokens) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_UPDATE = (
-    "UPDATE runs SET status = ?, outputs = ?, error = ?, end_time = ?, model = coalesce(?, model), "
-    "input_tokens = ?, output_tokens = ?, total_tokens = ? WHERE id = ?"
-)
-_EVENT_INSERT = "INSERT INTO events (run_id, trace_id, name, time, data) VALUES (?, ?, ?, ?, ?)"
-
-
-def _dumps(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_now = time.time
 
 
 class SQLiteTracer(BaseCallbackHandler):
@@ -112,6 +93,7 @@ class SQLiteTracer(BaseCallbackHandler):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._open = False  # the writer runs and `close()` was not called: `_put` just appends
         self._dropping: set[int] = set()  # open runs of traces not recorded (UUID.int)
 
     def __copy__(self) -> SQLiteTracer:
@@ -124,26 +106,34 @@ class SQLiteTracer(BaseCallbackHandler):
         return f"SQLiteTracer({str(self.path)!r}, content={self.content.mode!r})"
 
     # -- the caller's side: one append per event ----------------------------------------------
+    # Each handler method builds its record and `_put`s it: no serialisation, no I/O. Payloads
+    # are `snapshot`ted (plain dicts and lists copied) so that what the writer serialises later
+    # is what they were at event time; objects are queued as they are.
 
-    def _put(self, *record: Any) -> None:
+    def _put(self, record: tuple[Any, ...]) -> None:
         # Records go into the deque flat (one `extend`, atomic under the GIL), so no container
-        # of ours outlives the call: fewer survivors for the garbage collector to scan.
-        if self._closed:
+        # of ours outlives the call; run ids go as `UUID.int` and tags as a tuple (untracked by
+        # the collector once it sees only strings in it): fewer survivors for the garbage
+        # collector to scan, and what the queue keeps alive is much of the tracer's cost.
+        if self._open:
+            queue = self._queue
+            queue.extend(record)
+            if len(queue) >= self.batch_size:
+                self._wake.set()
+        elif self._closed:
             self.dropped += 1
-            return
-        queue = self._queue
-        queue.extend(record)
-        if self._thread is None:
+        else:
+            self._queue.extend(record)
             self._start_writer()
-        elif len(queue) >= self.batch_size:
-            self._wake.set()
 
     def _admit(self, run_id: UUID, parent_run_id: UUID | None) -> bool:
-        """Whether to record this run: whole traces are recorded or skipped when the queue is full."""
+        """Whether to record this run: whole traces are recorded or skipped when the queue is
+        full. Called for root runs, and for child runs while some trace is being skipped."""
         dropping = self._dropping
         if parent_run_id is not None:
             if dropping and parent_run_id.int in dropping:
                 dropping.add(run_id.int)
+                self.dropped += 1
                 return False
             return True
         if len(self._queue) < self.max_queue:
@@ -159,10 +149,20 @@ class SQLiteTracer(BaseCallbackHandler):
                 "runwire: the trace writer is behind; new traces are not recorded until it catches up"
             )
         self.dropped_traces += 1
+        self.dropped += 1
         dropping.add(run_id.int)
         return False
 
-    def _start(  # noqa: PLR0917 - called once per run on the caller's thread: positional is cheapest
+    def _skipped(self, run_id: UUID, *, ends: bool) -> bool:
+        """Whether this event belongs to a trace being skipped (only asked while one is)."""
+        if run_id.int not in self._dropping:
+            return False
+        if ends:
+            self._dropping.discard(run_id.int)
+        self.dropped += 1
+        return True
+
+    def _start(  # noqa: PLR0917 - the shared tail of the rarer start events
         self,
         run_id: UUID,
         parent_run_id: UUID | None,
@@ -174,26 +174,30 @@ class SQLiteTracer(BaseCallbackHandler):
         params: dict[str, Any] | None,
         wrap: str | None = None,
     ) -> None:
-        if not self._admit(run_id, parent_run_id):
-            self.dropped += 1
+        if (parent_run_id is None or self._dropping) and not self._admit(run_id, parent_run_id):
             return
+        if inputs.__class__ in NESTED:
+            inputs = snapshot(inputs)
+        parent = parent_run_id.int if parent_run_id is not None else None
         self._put(
-            _START, run_id, parent_run_id, name, run_type, time.time(), inputs,
-            tags or None, metadata or None, params, wrap,
+            (START, run_id.int, parent, name, run_type, _now(), inputs,
+             tuple(tags) if tags else None, metadata or None, params, wrap)
         )  # fmt: skip
 
     def _end(self, run_id: UUID, outputs: Any, error: BaseException | None, llm: bool = False) -> None:
-        if self._dropping and run_id.int in self._dropping:
-            self._dropping.discard(run_id.int)
-            self.dropped += 1
+        if self._dropping and self._skipped(run_id, ends=True):
             return
-        self._put(_END, run_id, time.time(), outputs, error, llm)
+        if outputs.__class__ in NESTED:
+            outputs = snapshot(outputs)
+        self._put((END, run_id.int, _now(), outputs, error, llm))
 
     def _event(self, run_id: UUID, name: str, data: Any) -> None:
-        if self._dropping and run_id.int in self._dropping:
-            self.dropped += 1
+        if self._dropping and self._skipped(run_id, ends=False):
             return
-        self._put(_EVENT, run_id, time.time(), name, data)
+        self._put((EVENT, run_id.int, _now(), name, snapshot(data)))
+
+    # The two events every runnable fires are unrolled (one call to `_put` each): chain (a)
+    # sends six of its eight events here.
 
     def on_chain_start(
         self,
@@ -204,12 +208,27 @@ class SQLiteTracer(BaseCallbackHandler):
         parent_run_id: UUID | None = None,
         tags: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
+        name: str | None = None,
+        run_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        name = kwargs.get("name") or (serialized or {}).get("name") or "chain"
-        self._start(
-            run_id, parent_run_id, name, kwargs.get("run_type") or "chain", inputs, tags, metadata, None
-        )
+        if (parent_run_id is None or self._dropping) and not self._admit(run_id, parent_run_id):
+            return
+        if inputs.__class__ in NESTED:
+            inputs = snapshot(inputs)
+        name = name or (serialized or {}).get("name") or "chain"
+        parent = parent_run_id.int if parent_run_id is not None else None
+        self._put(
+            (START, run_id.int, parent, name, run_type or "chain", _now(), inputs,
+             tuple(tags) if tags else None, metadata or None, None, None)
+        )  # fmt: skip
+
+    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        if self._dropping and self._skipped(run_id, ends=True):
+            return
+        if outputs.__class__ in NESTED:
+            outputs = snapshot(outputs)
+        self._put((END, run_id.int, _now(), outputs, None, False))
 
     def on_chat_model_start(
         self,
@@ -271,9 +290,6 @@ class SQLiteTracer(BaseCallbackHandler):
         name = kwargs.get("name") or (serialized or {}).get("name") or "retriever"
         self._start(run_id, parent_run_id, name, "retriever", query, tags, metadata, None, "query")
 
-    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
-        self._end(run_id, outputs, None)
-
     def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
         self._end(run_id, response, None, llm=True)
 
@@ -315,7 +331,7 @@ class SQLiteTracer(BaseCallbackHandler):
         if self._thread is None or not self._thread.is_alive():
             return not self._queue
         done = threading.Event()
-        self._queue.extend((_FLUSH, done))
+        self._queue.extend((FLUSH, done))
         self._wake.set()
         return done.wait(timeout)
 
@@ -323,6 +339,7 @@ class SQLiteTracer(BaseCallbackHandler):
         """Flush and stop the writer; later events are dropped (and counted in `dropped`)."""
         self.flush(timeout)
         self._closed = True
+        self._open = False
         thread = self._thread
         if thread is not None:
             self._wake.set()
@@ -350,6 +367,7 @@ class SQLiteTracer(BaseCallbackHandler):
                 thread = threading.Thread(target=self._serve, name="runwire-sqlite-writer", daemon=True)
                 self._thread = thread
                 thread.start()
+                self._open = True
 
     def _serve(self) -> None:
         conn = None
@@ -381,19 +399,19 @@ class SQLiteTracer(BaseCallbackHandler):
             conn.close()
 
     def _write(self, conn: Any, batch: list[Any]) -> None:
-        records = list(_records(batch))
-        markers = [record[1] for record in records if record[0] == _FLUSH]
+        records = list(split(batch))
+        markers = [record[1] for record in records if record[0] == FLUSH]
         try:
             if conn is None:
                 self.dropped += len(records) - len(markers)
-                self.dropped_traces += sum(1 for r in records if r[0] == _START and r[2] is None)
+                self.dropped_traces += sum(1 for r in records if r[0] == START and r[2] is None)
                 return
-            starts, ends, events = self._rows(records)
+            starts, ends, events = rows(records, self.content, self._traces, self._seq)
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(_INSERT, starts.values())
-                conn.executemany(_UPDATE, ends)
-                conn.executemany(_EVENT_INSERT, events)
+                conn.executemany(INSERT, starts.values())
+                conn.executemany(UPDATE, ends)
+                conn.executemany(EVENT_INSERT, events)
                 conn.execute("COMMIT")
                 self.runs_written += sum(1 for row in starts.values() if row[6] != "running") + len(ends)
             except Exception:
@@ -404,82 +422,6 @@ class SQLiteTracer(BaseCallbackHandler):
         finally:
             for marker in markers:
                 marker.set()
-
-    def _rows(
-        self, records: list[list[Any]]
-    ) -> tuple[dict[int, list[Any]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        dumps = self.content.dumps
-        keep = self.content.keeps_content
-        traces = self._traces
-        starts: dict[int, list[Any]] = {}
-        ends: list[tuple[Any, ...]] = []
-        events: list[tuple[Any, ...]] = []
-        for item in records:
-            kind = item[0]
-            if kind == _START:
-                _, run_id, parent, name, run_type, began, inputs, tags, metadata, params, wrap = item
-                key, own = run_id.int, str(run_id)
-                trace = traces.get(parent.int, own) if parent is not None else own
-                traces[key] = trace
-                model = model_from(None, params, metadata) if params or metadata else None
-                if wrap is not None:
-                    inputs = {wrap: inputs}  # langchain's shapes: {"messages": [[...]]}, {"prompts": [...]}
-                extra = {"invocation_params": params} if params else None
-                starts[key] = [
-                    own, str(parent) if parent is not None else None, trace, next(self._seq), name, run_type,
-                    "running", _dumps(tags) if tags else "[]",
-                    dumps(metadata, "metadata") if metadata and keep else "{}",
-                    dumps(inputs, "inputs"), None, None,
-                    dumps(extra, "extra") if extra and keep else "{}",
-                    began, None, model, None, None, None,
-                ]  # fmt: skip
-            elif kind == _END:
-                _, run_id, ended, outputs, error, llm = item
-                key = run_id.int
-                own = str(run_id)
-                trace = traces.pop(key, own)
-                status, out_json, err, model, tokens = "ok", None, None, None, _NO_TOKENS
-                if error is not None:
-                    status = "error"
-                    err = self.content.text(repr(error)) if keep else type(error).__name__
-                    detail = _dumps(error_record(error, self.content))  # type, message, traceback
-                    events.append((own, trace, "error", ended, detail))
-                elif llm:
-                    usage = usage_from_outputs(outputs)
-                    if usage:
-                        tokens = (
-                            usage.get("input_tokens"),
-                            usage.get("output_tokens"),
-                            usage.get("total_tokens"),
-                        )
-                    model = model_from(outputs, None, None)
-                    dump = getattr(outputs, "model_dump", None)
-                    out_json = dumps(dump() if callable(dump) else outputs, "outputs")
-                else:
-                    out_json = dumps(outputs, "outputs")
-                row = starts.get(key)
-                if row is not None:
-                    row[6], row[10], row[11], row[14] = status, out_json, err, ended
-                    row[15] = model or row[15]
-                    row[16], row[17], row[18] = tokens
-                else:
-                    ends.append((status, out_json, err, ended, model, *tokens, own))
-            elif kind == _EVENT:
-                _, run_id, at, name, data = item
-                own = str(run_id)
-                events.append((own, traces.get(run_id.int, own), name, at, dumps(data, "events")))
-        return starts, ends, events
-
-
-_NO_TOKENS: tuple[int | None, int | None, int | None] = (None, None, None)
-
-
-def _records(flat: list[Any]) -> Iterator[list[Any]]:
-    index = 0
-    while index < len(flat):
-        size = _SIZE[flat[index]]
-        yield flat[index : index + size]
-        index += size
 
 
 _live: weakref.WeakSet[SQLiteTracer] = weakref.WeakSet()
