@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from runwire.callbacks.context import new_run_id
-from runwire.callbacks.dispatch import (
+from runwire.callbacks.calling import (
     _is_coroutine,
     acall_chat_start,
     acall_handlers,
@@ -24,6 +23,7 @@ from runwire.callbacks.dispatch import (
     call_handlers,
     logger,
 )
+from runwire.callbacks.context import new_run_id
 from runwire.callbacks.handler_loop import run_coroutine_sync
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from runwire.callbacks.attach import CallbackManager
+from runwire.callbacks.calling import acall_handlers, call_handlers
 from runwire.callbacks.context import current_run
-from runwire.callbacks.dispatch import acall_handlers, call_handlers
 
 _NO_PARENT = (
     "dispatch_custom_event({name!r}) was called outside a run: there is no run to attribute it to. "

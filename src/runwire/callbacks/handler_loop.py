@@ -31,7 +31,7 @@ from typing import Any
 
 
 def _failed(handler: Any, event: str, exc: BaseException, run_id: Any) -> None:
-    from runwire.callbacks.dispatch import _log_failure  # only on a failure: no import cycle
+    from runwire.callbacks.calling import _log_failure  # only on a failure: no import cycle
 
     _log_failure(handler, event, exc, run_id)
 

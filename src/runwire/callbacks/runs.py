@@ -13,6 +13,15 @@ from uuid import UUID
 
 from runwire.callbacks import handler_loop
 from runwire.callbacks.attach import CallbackManager
+from runwire.callbacks.calling import (
+    _ABSENT,
+    acall_handlers,
+    call_handlers,
+    deliver,
+    deliver_end,
+    deliver_start,
+    deliver_token,
+)
 from runwire.callbacks.context import (
     _LC_CONFIG,
     _modules,
@@ -23,17 +32,7 @@ from runwire.callbacks.context import (
     run_message_id,
 )
 from runwire.callbacks.context import current_run as _current_run
-from runwire.callbacks.dispatch import (
-    _ABSENT,
-    EMPTY,
-    Dispatch,
-    acall_handlers,
-    call_handlers,
-    deliver,
-    deliver_end,
-    deliver_start,
-    deliver_token,
-)
+from runwire.callbacks.dispatch import EMPTY, Dispatch
 
 _new = object.__new__
 _NO_TAGS: tuple[str, ...] = ()

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 
 from runwire import globals as _globals
+from runwire.callbacks.calling import acall_chat_start, deliver_chat_start
 from runwire.callbacks.context import enter_run, exit_run, new_message_id, run_message_id
-from runwire.callbacks.dispatch import acall_chat_start, deliver_chat_start
 from runwire.language_models import _cached, _replay
 from runwire.language_models.base import BaseLanguageModel, as_list
 from runwire.language_models.tool_binding import ToolBindingMixin
