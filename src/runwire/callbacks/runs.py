@@ -151,6 +151,9 @@ class BaseRunManager:
     async def _afire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
         entries = self._dispatch.table.get(event)
         if entries:
+            if self._dispatch.all_sync:  # sync handlers only: called inline, no coroutine per event
+                self._fire(event, args, extra)
+                return
             kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": self._tags}
             if extra:
                 kw.update(extra)

@@ -20,6 +20,7 @@ from runwire.callbacks.base import BaseCallbackHandler
 from runwire.callbacks.manager import CallbackManager
 
 _END = object()
+_STREAM = {kind: f"on_{kind}_stream" for kind in ("chain", "chat_model", "llm", "prompt", "parser")}
 
 
 class _Filter:
@@ -27,6 +28,7 @@ class _Filter:
 
     def __init__(self, **options: Sequence[str] | None) -> None:
         self.options = {k: frozenset(v) for k, v in options.items() if v is not None}
+        self.active = bool(self.options)  # no option: every event is kept, nothing to check
 
     def keep(self, event: dict[str, Any], run_type: str) -> bool:
         options = self.options
@@ -62,7 +64,8 @@ class EventStreamHandler(BaseCallbackHandler):
         self._loop_thread = threading.get_ident()
         self._queue = queue
         self._filter = event_filter
-        self._runs: dict[UUID, tuple[str, list[str], dict[str, Any], str, Any]] = {}
+        # run id -> (name, tags, metadata, run_type, input, run id as str, parent ids root-first)
+        self._runs: dict[UUID, tuple[str, list[str], dict[str, Any], str, Any, str, list[str]]] = {}
         self._parents: dict[UUID, UUID | None] = {}
         # Runs started with the id of a run still open (a user passing config["run_id"] on to
         # a child): their events are dropped, as in langchain-core, and the stream goes on.
@@ -94,7 +97,7 @@ class EventStreamHandler(BaseCallbackHandler):
         return True
 
     def _send(self, event: dict[str, Any], run_type: str) -> None:
-        if not self._filter.keep(event, run_type):
+        if self._filter.active and not self._filter.keep(event, run_type):
             return
         if threading.get_ident() == self._loop_thread:
             self._queue.put_nowait(event)
@@ -113,21 +116,25 @@ class EventStreamHandler(BaseCallbackHandler):
         tags = kwargs.get("tags") or []
         metadata = kwargs.get("metadata") or {}
         self._parents[run_id] = parent_run_id
-        self._runs[run_id] = (name, tags, metadata, run_type, data.get("input"))
+        # The run's id string and its ancestors' are made once per run, not once per event.
+        above = self._runs.get(parent_run_id) if parent_run_id is not None else None
+        parent_ids = [*above[6], above[5]] if above is not None else self._parent_ids(run_id)
+        info = (name, tags, metadata, run_type, data.get("input"), str(run_id), parent_ids)
+        self._runs[run_id] = info
         if self.root_id is None:
-            self.root_id = str(run_id)
-        self._send(self._event(f"on_{run_type}_start", run_id, (name, tags, metadata), data), run_type)
+            self.root_id = info[5]
+        self._send(self._event(f"on_{run_type}_start", info, data), run_type)
 
-    def _event(self, event: str, run_id: UUID, info: tuple[Any, ...], data: dict[str, Any]) -> dict[str, Any]:
-        name, tags, metadata = info[:3]
+    @staticmethod
+    def _event(event: str, info: tuple[Any, ...], data: dict[str, Any]) -> dict[str, Any]:
         return {
             "event": event,
             "data": data,
-            "name": name,
-            "tags": tags,
-            "run_id": str(run_id),
-            "metadata": metadata,
-            "parent_ids": self._parent_ids(run_id),
+            "name": info[0],
+            "tags": info[1],
+            "run_id": info[5],
+            "metadata": info[2],
+            "parent_ids": [*info[6]],
         }
 
     def _end(self, suffix: str, run_id: UUID, data: dict[str, Any]) -> None:
@@ -136,9 +143,9 @@ class EventStreamHandler(BaseCallbackHandler):
         info = self._runs.pop(run_id, None)
         if info is None:
             return
-        if str(run_id) == self.root_id:
+        if info[5] == self.root_id:
             data.pop("input", None)  # the root's input is in its first event
-        self._send(self._event(f"on_{info[3]}_{suffix}", run_id, info, data), info[3])
+        self._send(self._event(f"on_{info[3]}_{suffix}", info, data), info[3])
 
     def _forget(self, run_id: UUID) -> None:
         if not self._duplicate_ends(run_id):
@@ -149,7 +156,9 @@ class EventStreamHandler(BaseCallbackHandler):
             return
         info = self._runs.get(run_id)
         if info is not None:
-            self._send(self._event(f"on_{info[3]}_stream", run_id, info, {"chunk": chunk}), info[3])
+            self._send(
+                self._event(_STREAM.get(info[3]) or f"on_{info[3]}_stream", info, {"chunk": chunk}), info[3]
+            )
 
     # -- events ----------------------------------------------------------------------------------
 
