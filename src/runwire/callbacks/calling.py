@@ -1,7 +1,7 @@
 """Calling handlers: each listening handler of an event, in order, with its own copies.
 
 The general entry points (`call_handlers`, `call_chat_start` and their async twins) take the
-event's keywords as a dict; the run managers' hot paths (`deliver_start`, `deliver_end`,
+event's keywords as a dict; the run managers' hot paths (`deliver_start`, `deliver_one`,
 `deliver_token`, `deliver_chat_start`) pass langchain-core's keywords straight into each call,
 so no keyword dict is built and copied per event. Every handler gets its own `tags` list,
 `metadata` dict and shallow copies of dict and list payloads (unless it declares
@@ -129,10 +129,11 @@ def deliver_start(  # noqa: PLR0917 - the hot path: positional, no keyword parsi
         raise error
 
 
-def deliver_end(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
+def deliver_one(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
     entries: tuple[Entry, ...], event: str, output: Any, run_id: Any, parent_run_id: Any, tags: Any
 ) -> None:
-    """An end event with langchain-core's keywords and no others (every run's last event)."""
+    """An event with one payload and langchain-core's three keywords, no others: every run's
+    end, and each streamed chunk, text, retry or agent step."""
     error: BaseException | None = None
     own = output.__class__ in _MUTABLE
     for handler, method, is_async, copies in entries:

@@ -18,7 +18,7 @@ from runwire.callbacks.calling import (
     acall_handlers,
     call_handlers,
     deliver,
-    deliver_end,
+    deliver_one,
     deliver_start,
     deliver_token,
 )
@@ -143,6 +143,9 @@ class BaseRunManager:
     def _fire(self, event: str, args: tuple[Any, ...], extra: dict[str, Any] | None = None) -> None:
         entries = self._dispatch.table.get(event)
         if entries:
+            if not extra and len(args) == 1:
+                deliver_one(entries, event, args[0], self.run_id, self.parent_run_id, self._tags)
+                return
             kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None}
             if extra:
                 kw.update(extra)
@@ -283,7 +286,7 @@ class BaseRunManager:
                 kw = {"run_id": self.run_id, "parent_run_id": self.parent_run_id, "tags": None, **extra}
                 deliver(entries, self._end_event, (output,), kw, self._tags, None)
             else:
-                deliver_end(entries, self._end_event, output, self.run_id, self.parent_run_id, self._tags)
+                deliver_one(entries, self._end_event, output, self.run_id, self.parent_run_id, self._tags)
         if handler_loop.done != handler_loop.posted and self.parent_run_id is None:
             _barrier()
 
