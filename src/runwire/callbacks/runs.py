@@ -238,7 +238,7 @@ class BaseRunManager:
             self._token = _current_run.set(self)
 
     def close(self, output: Any) -> None:
-        """Leave the run's context (`exit_run`) and fire its end event (`finish`)."""
+        """Leave the run's context (`exit_run`, unrolled: once per run) and fire its end event."""
         token = self._token
         if type(token) is _Scoped:
             exit_run(token)
@@ -248,11 +248,7 @@ class BaseRunManager:
 
     def close_error(self, error: BaseException) -> None:
         """Leave the run's context and fire its error event."""
-        token = self._token
-        if type(token) is _Scoped:
-            exit_run(token)
-        else:
-            _current_run.reset(token)
+        exit_run(self._token)
         self.finish_error(error)
 
     async def astart_chain(self, runnable: Any, inputs: Any, config: Any, *, streamed: bool = False) -> None:
