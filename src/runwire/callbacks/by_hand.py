@@ -193,7 +193,7 @@ class AsyncManualStarts:
     async def on_chain_start(
         self, serialized: dict[str, Any] | None, inputs: Any, run_id: UUID | None = None, **kwargs: Any
     ) -> Any:
-        from runwire.callbacks.runs import AsyncCallbackManagerForChainRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForChainRun
 
         run = _open(self, AsyncCallbackManagerForChainRun, run_id)  # type: ignore[arg-type]
         await afire(run, "on_chain_start", (serialized, inputs), kwargs)
@@ -202,7 +202,7 @@ class AsyncManualStarts:
     async def on_llm_start(
         self, serialized: dict[str, Any], prompts: list[str], run_id: UUID | None = None, **kwargs: Any
     ) -> list[Any]:
-        from runwire.callbacks.runs import AsyncCallbackManagerForLLMRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForLLMRun
 
         runs = []
         for prompt, rid in zip(prompts, _per_prompt_ids(run_id, len(prompts)), strict=True):
@@ -218,7 +218,7 @@ class AsyncManualStarts:
         run_id: UUID | None = None,
         **kwargs: Any,
     ) -> list[Any]:
-        from runwire.callbacks.runs import AsyncCallbackManagerForLLMRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForLLMRun
 
         runs = []
         for batch, rid in zip(messages, _per_prompt_ids(run_id, len(messages)), strict=True):
@@ -235,7 +235,7 @@ class AsyncManualStarts:
         parent_run_id: UUID | None = None,
         **kwargs: Any,
     ) -> Any:
-        from runwire.callbacks.runs import AsyncCallbackManagerForToolRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForToolRun
 
         del parent_run_id
         run = _open(self, AsyncCallbackManagerForToolRun, run_id)  # type: ignore[arg-type]
@@ -250,7 +250,7 @@ class AsyncManualStarts:
         parent_run_id: UUID | None = None,
         **kwargs: Any,
     ) -> Any:
-        from runwire.callbacks.runs import AsyncCallbackManagerForRetrieverRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForRetrieverRun
 
         del parent_run_id
         run = _open(self, AsyncCallbackManagerForRetrieverRun, run_id)  # type: ignore[arg-type]
@@ -263,7 +263,7 @@ class AsyncManualStarts:
                 "The dispatcher API does not accept additional keyword arguments: put them in "
                 f"the data field instead (got {sorted(kwargs)})."
             )
-        from runwire.callbacks.runs import AsyncCallbackManagerForChainRun
+        from runwire.callbacks.async_runs import AsyncCallbackManagerForChainRun
 
         run = _open(self, AsyncCallbackManagerForChainRun, run_id)  # type: ignore[arg-type]
         table = run._dispatch.table.get("on_custom_event")

@@ -14,18 +14,20 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
-from runwire.callbacks.by_hand import ahandle_event, handle_event
-from runwire.callbacks.context import current_run, new_run_id, scoped_handlers, with_process
-from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
-from runwire.callbacks.dispatch import compile_handlers
-from runwire.callbacks.runs import (
+from runwire.callbacks.async_runs import (
     AsyncCallbackManagerForChainRun,
     AsyncCallbackManagerForLLMRun,
     AsyncCallbackManagerForRetrieverRun,
     AsyncCallbackManagerForToolRun,
     AsyncParentRunManager,
     AsyncRunManager,
+)
+from runwire.callbacks.attach import AsyncCallbackManager, Attach, CallbackManager
+from runwire.callbacks.by_hand import ahandle_event, handle_event
+from runwire.callbacks.context import current_run, new_run_id, scoped_handlers, with_process
+from runwire.callbacks.custom import adispatch_custom_event, dispatch_custom_event
+from runwire.callbacks.dispatch import compile_handlers
+from runwire.callbacks.runs import (
     BaseRunManager,
     CallbackManagerForChainRun,
     CallbackManagerForLLMRun,
