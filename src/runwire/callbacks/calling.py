@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from runwire.callbacks.handler_loop import deliver_sync
+from runwire.callbacks.handler_loop import deliver_sync  # an async handler's coroutine from sync code
 
 
 class _LazyLogger:
@@ -69,7 +69,7 @@ def deliver(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
         try:
             result = method(*_own(args), **kw) if mutable and copies else method(*args, **kw)
             if result is not None and (is_async or _is_coroutine(result)):
-                _deliver_sync(handler, event, result, kw)
+                deliver_sync(handler, event, result, kw)
         except Exception as exc:
             if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
@@ -121,7 +121,7 @@ def deliver_start(  # noqa: PLR0917 - the hot path: positional, no keyword parsi
                     run_type=run_type,
                 )
             if result is not None and (is_async or _is_coroutine(result)):
-                _deliver_sync(handler, "on_chain_start", result, {"run_id": run_id})
+                deliver_sync(handler, "on_chain_start", result, {"run_id": run_id})
         except Exception as exc:
             if _failed(handler, "on_chain_start", exc, run_id) and error is None:
                 error = exc
@@ -145,7 +145,7 @@ def deliver_one(  # noqa: PLR0917 - the hot path: positional, no keyword parsing
                 tags=[*tags],
             )
             if result is not None and (is_async or _is_coroutine(result)):
-                _deliver_sync(handler, event, result, {"run_id": run_id})
+                deliver_sync(handler, event, result, {"run_id": run_id})
         except Exception as exc:
             if _failed(handler, event, exc, run_id) and error is None:
                 error = exc
@@ -175,7 +175,7 @@ def deliver_token(  # noqa: PLR0917 - the hot path: positional, no keyword parsi
             else:
                 result = method(token, run_id=run_id, parent_run_id=parent_run_id, tags=[*tags], chunk=chunk)
             if result is not None and (is_async or _is_coroutine(result)):
-                _deliver_sync(handler, "on_llm_new_token", result, {"run_id": run_id})
+                deliver_sync(handler, "on_llm_new_token", result, {"run_id": run_id})
         except Exception as exc:
             if _failed(handler, "on_llm_new_token", exc, run_id) and error is None:
                 error = exc
@@ -236,11 +236,6 @@ def _is_coroutine(value: Any) -> bool:
     return type(value).__name__ == "coroutine" and hasattr(value, "send")
 
 
-# An async handler's coroutine from sync code: run now when `raise_error`, else delivered in order
-# without waiting (see `handler_loop`). Bound directly: this runs for every such event.
-_deliver_sync = deliver_sync
-
-
 # ---------------------------------------------------------------------------------------------
 # Chat-model starts: `on_chat_model_start`, or `on_llm_start` with rendered prompts for handlers
 # that lack it (or raise NotImplementedError from it), as langchain-core does.
@@ -290,14 +285,14 @@ def call_chat_start(
             try:
                 result = method(*_chat_args(llm_args() if fallback else chat_args, copies), **kw)
                 if result is not None and (is_async or _is_coroutine(result)):
-                    _deliver_sync(handler, event, result, kw)
+                    deliver_sync(handler, event, result, kw)
             except NotImplementedError:
                 if fallback or getattr(handler, "ignore_llm", False):
                     raise
                 event = "on_llm_start"
                 result = handler.on_llm_start(*_chat_args(llm_args(), copies), **kw)
                 if _is_coroutine(result):
-                    _deliver_sync(handler, event, result, kw)
+                    deliver_sync(handler, event, result, kw)
         except Exception as exc:
             if _failed(handler, event, exc, kw.get("run_id")) and error is None:
                 error = exc
@@ -336,7 +331,7 @@ def deliver_chat_start(  # noqa: PLR0917 - once per model run: positional, no ke
                     batch_size=1,
                 )
                 if result is not None and (is_async or _is_coroutine(result)):
-                    _deliver_sync(handler, "on_chat_model_start", result, {"run_id": run_id})
+                    deliver_sync(handler, "on_chat_model_start", result, {"run_id": run_id})
             except NotImplementedError as exc:
                 use_llm = not getattr(handler, "ignore_llm", False)
                 if not use_llm:
